@@ -1,0 +1,247 @@
+"""What the core needs from storage: plain records and the unit-of-work protocol.
+
+Use cases are written against these protocols (``def submit(..., uow) -> Receipt``); ``storage``
+implements them with SQLModel, the unit tests with dictionaries. Identities are readable keys:
+users by username, groups by name, departments and forms by slug.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, with roles read from the database on every page run."""
+
+    username: str | None = None
+    display_name: str = "Anonymous resident"
+    is_admin: bool = False
+    designer_departments: frozenset[str] = frozenset()
+    reviewer_groups: frozenset[str] = frozenset()
+    client_key: str | None = None
+
+    @property
+    def is_signed_in(self) -> bool:
+        return self.username is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.is_admin or bool(self.designer_departments) or bool(self.reviewer_groups)
+
+    @property
+    def label(self) -> str:
+        """How the actor is named in the audit log."""
+        return self.username or "anonymous"
+
+
+ANONYMOUS = Actor()
+
+
+@dataclass
+class FormRecord:
+    slug: str
+    department: str
+    title: str
+    draft: dict[str, Any]
+    draft_revision: int = 0
+    draft_updated_by: str | None = None
+    draft_updated_at: datetime | None = None
+    latest_version: int | None = None
+
+
+@dataclass
+class VersionRecord:
+    form_slug: str
+    number: int
+    definition: dict[str, Any]
+    published_at: datetime
+    published_by: str | None
+    id: int | None = None
+
+
+@dataclass
+class RequestRecord:
+    """A resident's request: the answers plus the current state row (versioned)."""
+
+    reference: str
+    access_code_hash: str
+    form_slug: str
+    version_id: int
+    version_number: int
+    answers: dict[str, Any]
+    state: str
+    submitted_at: datetime
+    updated_at: datetime
+    step_index: int | None = None
+    step_id: str | None = None
+    group: str | None = None
+    claimed_by: str | None = None
+    due_on: date | None = None
+    submitted_by: str | None = None
+    contact_email: str | None = None
+    locale: str = "en"
+    idempotency_key: str | None = None
+    row_version: int = 1
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    request_reference: str
+    step_index: int
+    reviewer: str
+    outcome: str  # "approve" | "reject"
+    comment: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class CommentRecord:
+    request_reference: str
+    author: str
+    body: str
+    visibility: str  # "internal" | "public"
+    step_index: int | None
+    written_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One step in a request's life. Never holds answer values."""
+
+    action: str
+    actor: str
+    at: datetime
+    reference: str | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    from_step: str | None = None
+    to_step: str | None = None
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class ChainedEvent:
+    """An audit event as stored: with its sequence number and hash chain links."""
+
+    seq: int
+    event: AuditEvent
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    key: str  # unique per event and recipient: a message is never queued twice
+    recipient: str
+    subject: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    groups: frozenset[str]
+    states: tuple[str, ...] = ("in_review",)
+    form_slug: str | None = None
+    step_id: str | None = None
+    overdue_on: date | None = None  # only requests due before this day
+    claimed_by: str | None = None
+    unclaimed_only: bool = False
+    reference_contains: str | None = None
+    submitted_from: datetime | None = None
+    submitted_to: datetime | None = None
+    newest_first: bool = True
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[RequestRecord]
+    total: int
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    username: str
+    display_name: str
+    email: str
+    password_hash: str
+    is_admin: bool = False
+    is_active: bool = True
+    designer_departments: frozenset[str] = field(default_factory=frozenset)
+    reviewer_groups: frozenset[str] = field(default_factory=frozenset)
+
+
+class FormRepository(Protocol):
+    def get(self, slug: str) -> FormRecord | None: ...
+    def add(self, form: FormRecord) -> None: ...
+    def save_draft(self, slug: str, draft: dict[str, Any], *, expected_revision: int, by: str, at: datetime) -> int: ...
+    def list(self, departments: frozenset[str] | None = None) -> list[FormRecord]: ...
+    def add_version(self, version: VersionRecord) -> VersionRecord: ...
+    def version(self, slug: str, number: int) -> VersionRecord | None: ...
+    def version_by_id(self, version_id: int) -> VersionRecord | None: ...
+    def latest_version(self, slug: str) -> VersionRecord | None: ...
+    def versions(self, slug: str) -> list[VersionRecord]: ...
+    def published(self) -> list[VersionRecord]: ...
+
+
+class RequestRepository(Protocol):
+    def next_number(self, prefix: str, year: int) -> int: ...
+    def add(self, request: RequestRecord) -> RequestRecord: ...
+    def get(self, reference: str) -> RequestRecord | None: ...
+    def by_idempotency_key(self, key: str) -> RequestRecord | None: ...
+    def save(self, request: RequestRecord) -> RequestRecord: ...
+    def inbox(self, query: InboxQuery) -> InboxPage: ...
+    def submitted_by(self, username: str) -> list[RequestRecord]: ...
+    def add_decision(self, decision: DecisionRecord) -> None: ...
+    def decisions(self, reference: str) -> list[DecisionRecord]: ...
+    def add_comment(self, comment: CommentRecord) -> None: ...
+    def comments(self, reference: str) -> list[CommentRecord]: ...
+    def command_seen(self, key: str) -> bool: ...
+    def remember_command(self, key: str, reference: str, at: datetime) -> None: ...
+
+
+class Directory(Protocol):
+    """Departments, groups and users."""
+
+    def has_users(self) -> bool: ...
+    def user(self, username: str) -> UserRecord | None: ...
+    def add_user(self, user: UserRecord) -> None: ...
+    def group_members(self, group: str) -> list[str]: ...
+    def group_exists(self, group: str) -> bool: ...
+    def department_exists(self, slug: str) -> bool: ...
+
+
+class AuditLog(Protocol):
+    def append(self, event: AuditEvent) -> ChainedEvent: ...
+    def for_request(self, reference: str) -> list[ChainedEvent]: ...
+
+
+class Outbox(Protocol):
+    def enqueue(self, message: OutboxMessage) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. ``with uow:`` writes (and rolls back unless committed);
+    ``with uow.reading():`` reads a consistent snapshot without taking the write lock."""
+
+    forms: FormRepository
+    requests: RequestRepository
+    directory: Directory
+    audit: AuditLog
+    outbox: Outbox
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def reading(self) -> AbstractContextManager[Self]: ...

@@ -1,0 +1,106 @@
+"""Which fields a form shows for the current answers, and which of them are required.
+
+Conditional fields live in ``if``/``then``/``else``, ``dependentSchemas``, ``dependentRequired``,
+``allOf`` and ``oneOf`` branches (DESIGN.md §2). This module evaluates those against the answers
+and returns the flat list of fields to show, so the renderer and the lint share one reading.
+Local ``$ref`` (``#/$defs/...`` and draft-07 ``#/definitions/...``) is resolved here; any other
+reference is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from builder.errors import DefinitionInvalid, FieldError
+from builder.validation import condition_holds
+
+MAX_REF_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class FieldView:
+    name: str
+    schema: dict[str, Any]
+    required: bool
+
+
+def resolve_ref(root: dict[str, Any], node: dict[str, Any], depth: int = 0) -> dict[str, Any]:
+    """Follow a local ``$ref``; siblings of ``$ref`` override the target (2020-12 semantics)."""
+    ref = node.get("$ref")
+    if not isinstance(ref, str):
+        return node
+    if depth > MAX_REF_DEPTH:
+        raise DefinitionInvalid([FieldError((), f"The reference {ref!r} loops.")])
+    if not ref.startswith("#/"):
+        raise DefinitionInvalid([FieldError((), f"Only references inside the form are allowed, not {ref!r}.")])
+    target: Any = root
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(target, dict) or part not in target:
+            raise DefinitionInvalid([FieldError((), f"The reference {ref!r} points nowhere.")])
+        target = target[part]
+    resolved = resolve_ref(root, target, depth + 1)
+    siblings = {key: value for key, value in node.items() if key != "$ref"}
+    return {**resolved, **siblings}
+
+
+def visible_fields(root: dict[str, Any], node: dict[str, Any], answers: dict[str, Any]) -> list[FieldView]:
+    """The properties of an object schema that apply to these answers, in declaration order."""
+    properties: dict[str, dict[str, Any]] = {}
+    required: set[str] = set()
+    _collect(root, resolve_ref(root, node), answers, properties, required, depth=0)
+    return [FieldView(name, schema, name in required) for name, schema in properties.items()]
+
+
+def _collect(root: dict[str, Any], node: dict[str, Any], answers: dict[str, Any],
+             properties: dict[str, dict[str, Any]], required: set[str], depth: int) -> None:
+    if depth > MAX_REF_DEPTH:
+        return
+    for name, sub in (node.get("properties") or {}).items():
+        resolved = resolve_ref(root, sub) if isinstance(sub, dict) else {}
+        properties[name] = {**properties.get(name, {}), **resolved}
+    required.update(name for name in node.get("required", []) if isinstance(name, str))
+    for branch in node.get("allOf", []):
+        _collect(root, resolve_ref(root, branch), answers, properties, required, depth + 1)
+    if isinstance(node.get("if"), dict):
+        chosen = node.get("then") if condition_holds(node["if"], answers) else node.get("else")
+        if isinstance(chosen, dict):
+            _collect(root, resolve_ref(root, chosen), answers, properties, required, depth + 1)
+    for trigger, sub in (node.get("dependentSchemas") or {}).items():
+        if _answered(answers.get(trigger)):
+            _collect(root, resolve_ref(root, sub), answers, properties, required, depth + 1)
+    for trigger, names in (node.get("dependentRequired") or {}).items():
+        if _answered(answers.get(trigger)):
+            required.update(names)
+    _collect_one_of(root, node, answers, properties, required, depth)
+
+
+def _collect_one_of(root: dict[str, Any], node: dict[str, Any], answers: dict[str, Any],
+                    properties: dict[str, dict[str, Any]], required: set[str], depth: int) -> None:
+    """A object-level ``oneOf`` whose branches are told apart by a ``const`` (discriminated branches)."""
+    branches = [resolve_ref(root, b) for b in node.get("oneOf", []) if isinstance(b, dict) and "properties" in b]
+    for branch in branches:
+        discriminators = {name: sub["const"] for name, sub in branch["properties"].items()
+                          if isinstance(sub, dict) and "const" in sub}
+        if discriminators and all(answers.get(name) == value for name, value in discriminators.items()):
+            extra = {**branch, "properties": {k: v for k, v in branch["properties"].items() if k not in discriminators}}
+            _collect(root, extra, answers, properties, required, depth + 1)
+
+
+def _answered(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def prune_hidden(root: dict[str, Any], node: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """Drop answers of fields that are not shown any more (their condition stopped holding)."""
+    shown = {field.name: field for field in visible_fields(root, node, answers)}
+    pruned: dict[str, Any] = {}
+    for name, value in answers.items():
+        field = shown.get(name)
+        if field is None:
+            continue
+        if isinstance(value, dict) and field.schema.get("type") == "object":
+            value = prune_hidden(root, field.schema, value)
+        pruned[name] = value
+    return pruned

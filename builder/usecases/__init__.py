@@ -1,0 +1,4 @@
+"""Use cases: each ``(..., uow) -> plain value``, committing once.
+
+Pages call these and nothing below them. Exceptions come from ``builder.errors``.
+"""

@@ -1,0 +1,152 @@
+"""Designing and publishing forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from builder.definition import FormDefinition, parse_definition
+from builder.errors import DefinitionInvalid, FieldError, NotFound, PermissionDenied
+from builder.ports import Actor, AuditEvent, FormRecord, UnitOfWork, VersionRecord
+from builder.publishing_checks import publishing_errors
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    slug: str
+    title: str
+    description: str
+    department: str
+    version: int
+    signed_in_only: bool
+
+
+@dataclass(frozen=True)
+class PublishedForm:
+    slug: str
+    version_id: int
+    number: int
+    definition: FormDefinition
+
+
+def may_design(actor: Actor, department: str) -> bool:
+    return actor.is_admin or department in actor.designer_departments
+
+
+def definition_from_document(document: dict[str, Any]) -> FormDefinition:
+    """Parse a definition, turning pydantic's errors into field errors a designer can read."""
+    try:
+        return parse_definition(document)
+    except ValidationError as exc:
+        raise DefinitionInvalid(
+            [FieldError(tuple(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()]
+        ) from None
+
+
+def create_form(document: dict[str, Any], actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> str:
+    """Create a form whose draft is ``document``; returns its slug."""
+    definition = definition_from_document(document)
+    if not may_design(actor, definition.department):
+        raise PermissionDenied("You can only create forms for your own department.")
+    at = now or datetime.now(UTC)
+    with uow:
+        if not uow.directory.department_exists(definition.department):
+            raise DefinitionInvalid([FieldError(("department",), f"There is no department “{definition.department}”.")])
+        if uow.forms.get(definition.slug) is not None:
+            raise DefinitionInvalid([FieldError(("slug",), f"A form with the address “{definition.slug}” exists already.")])
+        uow.forms.add(FormRecord(definition.slug, definition.department, definition.title, definition.to_document(),
+                                 draft_revision=1, draft_updated_by=actor.username, draft_updated_at=at))
+        uow.audit.append(AuditEvent("create_form", actor.label, at, comment=definition.slug))
+        uow.commit()
+    return definition.slug
+
+
+def save_draft(slug: str, document: dict[str, Any], expected_revision: int, actor: Actor, uow: UnitOfWork,
+               *, now: datetime | None = None) -> int:
+    """Save a draft as it is edited; a concurrent edit raises ``DraftConflict``. Returns the new revision."""
+    at = now or datetime.now(UTC)
+    with uow:
+        form = _designable_form(slug, actor, uow)
+        if document.get("slug") != slug or document.get("department") != form.department:
+            raise DefinitionInvalid([FieldError(("slug",), "The address and department of a form cannot change.")])
+        revision = uow.forms.save_draft(slug, document, expected_revision=expected_revision, by=actor.label, at=at)
+        uow.commit()
+    return revision
+
+
+def publish(slug: str, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> int:
+    """Publish the current draft as the next immutable version; returns the version number."""
+    at = now or datetime.now(UTC)
+    with uow:
+        form = _designable_form(slug, actor, uow)
+        definition = definition_from_document(form.draft)
+        errors = publishing_errors(definition, group_exists=uow.directory.group_exists)
+        if errors:
+            raise DefinitionInvalid(errors)
+        latest = uow.forms.latest_version(slug)
+        number = (latest.number if latest else 0) + 1
+        uow.forms.add_version(VersionRecord(slug, number, definition.to_document(), at, actor.username))
+        uow.audit.append(AuditEvent("publish", actor.label, at, comment=f"{slug} v{number}"))
+        uow.commit()
+    return number
+
+
+def republish(slug: str, number: int, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> int:
+    """Roll back: publish an older version's definition again as a new version."""
+    at = now or datetime.now(UTC)
+    with uow:
+        _designable_form(slug, actor, uow)
+        old = uow.forms.version(slug, number)
+        if old is None:
+            raise NotFound(f"Version {number} of this form does not exist.")
+        latest = uow.forms.latest_version(slug)
+        new_number = (latest.number if latest else 0) + 1
+        uow.forms.add_version(VersionRecord(slug, new_number, old.definition, at, actor.username))
+        uow.audit.append(AuditEvent("publish", actor.label, at, comment=f"{slug} v{new_number} (from v{number})"))
+        uow.commit()
+    return new_number
+
+
+def catalogue(uow: UnitOfWork) -> list[CatalogueEntry]:
+    """Every published form, newest version of each, for the public catalogue."""
+    with uow.reading():
+        versions = uow.forms.published()
+    entries = []
+    for version in versions:
+        definition = parse_definition(version.definition)
+        entries.append(CatalogueEntry(definition.slug, definition.title, definition.description,
+                                      definition.department, version.number,
+                                      definition.settings.submission == "signed_in"))
+    return sorted(entries, key=lambda entry: entry.title.lower())
+
+
+def published_form(slug: str, uow: UnitOfWork) -> PublishedForm:
+    with uow.reading():
+        version = uow.forms.latest_version(slug)
+    if version is None or version.id is None:
+        raise NotFound("This form does not exist or is not published yet.")
+    return PublishedForm(slug, version.id, version.number, parse_definition(version.definition))
+
+
+def forms_for(actor: Actor, uow: UnitOfWork) -> list[FormRecord]:
+    """The forms a designer may see: their departments' (administrators: all)."""
+    if not actor.is_admin and not actor.designer_departments:
+        raise PermissionDenied("Only designers and administrators can manage forms.")
+    with uow.reading():
+        return uow.forms.list(None if actor.is_admin else actor.designer_departments)
+
+
+def versions_of(slug: str, actor: Actor, uow: UnitOfWork) -> list[VersionRecord]:
+    with uow.reading():
+        _designable_form(slug, actor, uow)
+        return uow.forms.versions(slug)
+
+
+def _designable_form(slug: str, actor: Actor, uow: UnitOfWork) -> FormRecord:
+    form = uow.forms.get(slug)
+    if form is None or not may_design(actor, form.department):
+        raise NotFound("This form does not exist or belongs to another department.")
+    return form

@@ -1,0 +1,197 @@
+"""The resident's side: submit, follow, answer a question, withdraw."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from builder import notifications, workflow
+from builder.definition import FormDefinition, parse_definition
+from builder.errors import NotFound, PermissionDenied, StaleRequest
+from builder.ports import Actor, RequestRecord, UnitOfWork, VersionRecord
+from builder.references import access_code_matches, format_reference, hash_access_code, new_access_code, normalise_reference
+from builder.validation import validate_answers
+from builder.workflow import STATE_LABELS, Action, Command, Context, State
+
+NO_MATCH = "No request matches this reference and access code. Check both and try again."
+
+
+@dataclass(frozen=True)
+class Receipt:
+    reference: str
+    access_code: str | None  # None when the same submission was already received (idempotent retry)
+    confirmation_text: str
+    state: str
+
+
+@dataclass(frozen=True)
+class PublicComment:
+    author: str
+    body: str
+    written_at: datetime
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """What a resident may see of their request: no internal notes, no reviewer names."""
+
+    reference: str
+    form_title: str
+    state: str
+    state_label: str
+    step_name: str | None
+    expected_on: date | None
+    submitted_at: datetime
+    comments: list[PublicComment]
+    answers: dict[str, Any]
+    schema: dict[str, Any]
+    ui_schema: dict[str, Any]
+    actions: list[str]
+    row_version: int
+
+
+def submit(form_slug: str, answers: dict[str, Any], actor: Actor, uow: UnitOfWork, *,
+           idempotency_key: str, locale: str = "en", holidays: Collection[date] = (),
+           now: datetime | None = None) -> Receipt:
+    """Validate the answers against the published version and start the request's workflow."""
+    at = now or datetime.now(UTC)
+    with uow:
+        existing = uow.requests.by_idempotency_key(idempotency_key)
+        if existing is not None:
+            return Receipt(existing.reference, None, "", existing.state)
+        version = uow.forms.latest_version(form_slug)
+        if version is None or version.id is None:
+            raise NotFound("This form does not exist or is not published yet.")
+        definition = parse_definition(version.definition)
+        if definition.settings.submission == "signed_in" and not actor.is_signed_in:
+            raise PermissionDenied("Please sign in to submit this form.")
+        validate_answers(definition.schema_, answers)
+        code = new_access_code()
+        request = _new_request(definition, version, answers, actor, uow, code=code, at=at,
+                               idempotency_key=idempotency_key, locale=locale)
+        effect = workflow.start(request, _context(definition, request, uow, at, holidays), actor)
+        stored = uow.requests.add(effect.request)
+        for event in effect.events:
+            uow.audit.append(event)
+        notifications.queue(effect.notify, stored, definition, uow, event_id=f"{stored.reference}:submit", now=at)
+        uow.commit()
+    return Receipt(stored.reference, code, definition.settings.confirmation_text, stored.state)
+
+
+def _new_request(definition: FormDefinition, version: VersionRecord, answers: dict[str, Any], actor: Actor,
+                 uow: UnitOfWork, *, code: str, at: datetime, idempotency_key: str, locale: str) -> RequestRecord:
+    prefix = definition.settings.reference_prefix
+    number = uow.requests.next_number(prefix, at.year)
+    assert version.id is not None
+    return RequestRecord(
+        reference=format_reference(prefix, at.year, number), access_code_hash=hash_access_code(code),
+        form_slug=definition.slug, version_id=version.id, version_number=version.number, answers=answers,
+        state=State.SUBMITTED, submitted_at=at, updated_at=at, submitted_by=actor.username, locale=locale,
+        idempotency_key=idempotency_key,
+    )
+
+
+def _context(definition: FormDefinition, request: RequestRecord, uow: UnitOfWork, at: datetime,
+             holidays: Collection[date], to_group: str | None = None) -> Context:
+    members = uow.directory.group_members(request.group) if request.group else []
+    return Context(
+        workflow=definition.workflow, now=at, decisions=uow.requests.decisions(request.reference) if request.id else [],
+        group_size=len(members), holidays=holidays,
+        group_exists=uow.directory.group_exists(to_group) if to_group else True,
+    )
+
+
+def status(reference: str, access_code: str, uow: UnitOfWork) -> StatusView:
+    """The resident's view, shown only with the right access code."""
+    with uow.reading():
+        request = uow.requests.get(normalise_reference(reference))
+        if request is None or not access_code_matches(access_code, request.access_code_hash):
+            raise NotFound(NO_MATCH)
+        return _status_view(request, uow, proven_owner=True, actor=None)
+
+
+def my_request_status(reference: str, actor: Actor, uow: UnitOfWork) -> StatusView:
+    """A signed-in resident opening one of their own requests from "My requests"."""
+    with uow.reading():
+        request = uow.requests.get(normalise_reference(reference))
+        if request is None or actor.username is None or request.submitted_by != actor.username:
+            raise NotFound(NO_MATCH)
+        return _status_view(request, uow, proven_owner=True, actor=actor)
+
+
+def my_requests(actor: Actor, uow: UnitOfWork) -> list[RequestRecord]:
+    if not actor.is_signed_in or actor.username is None:
+        raise PermissionDenied("Sign in to see your requests.")
+    with uow.reading():
+        return uow.requests.submitted_by(actor.username)
+
+
+def _status_view(request: RequestRecord, uow: UnitOfWork, *, proven_owner: bool, actor: Actor | None) -> StatusView:
+    version = uow.forms.version_by_id(request.version_id)
+    assert version is not None
+    definition = parse_definition(version.definition)
+    step = workflow.step_at(definition.workflow, request.step_index)
+    visible_steps = {i for i, s in enumerate(definition.workflow.steps) if s.comments_visible_to_resident}
+    comments = [
+        PublicComment("You" if c.author == (request.submitted_by or "anonymous") else "City office", c.body, c.written_at)
+        for c in uow.requests.comments(request.reference)
+        if c.visibility == "public" and (c.step_index is None or c.step_index in visible_steps)
+    ]
+    roles = workflow.roles_of(actor or Actor(), request, proven_owner=proven_owner)
+    actions = [a.value for a in workflow.allowed_actions(request, definition.workflow, roles) if a in {Action.ANSWER, Action.WITHDRAW}]
+    return StatusView(
+        reference=request.reference, form_title=definition.title, state=request.state,
+        state_label=STATE_LABELS[State(request.state)], step_name=step.name if step else None,
+        expected_on=request.due_on, submitted_at=request.submitted_at, comments=comments, answers=request.answers,
+        schema=definition.schema_, ui_schema=definition.ui_schema, actions=actions, row_version=request.row_version,
+    )
+
+
+def resident_act(reference: str, access_code: str | None, action: Action, text: str, expected_version: int,
+                 actor: Actor, uow: UnitOfWork, *, holidays: Collection[date] = (),
+                 now: datetime | None = None) -> str:
+    """Answer a question or withdraw, proven by the access code or the submitting account. Returns the new state."""
+    if action not in {Action.ANSWER, Action.WITHDRAW}:
+        raise PermissionDenied("Residents can only answer questions or withdraw their request.")
+    at = now or datetime.now(UTC)
+    with uow:
+        request = uow.requests.get(normalise_reference(reference))
+        proven = request is not None and (
+            (access_code is not None and access_code_matches(access_code, request.access_code_hash))
+            or (actor.username is not None and request.submitted_by == actor.username)
+        )
+        if request is None or not proven:
+            raise NotFound(NO_MATCH)
+        _check_version(request, expected_version)
+        definition = parse_definition(_version(request, uow).definition)
+        effect = workflow.apply(request, Command(action, actor, text=text, public=True),
+                                _context(definition, request, uow, at, holidays), proven_owner=True)
+        _write(effect, definition, uow, at)
+        uow.commit()
+    return effect.request.state
+
+
+def _version(request: RequestRecord, uow: UnitOfWork) -> VersionRecord:
+    version = uow.forms.version_by_id(request.version_id)
+    assert version is not None
+    return version
+
+
+def _check_version(request: RequestRecord, expected_version: int) -> None:
+    if request.row_version != expected_version:
+        raise StaleRequest()
+
+
+def _write(effect: workflow.Effect, definition: FormDefinition, uow: UnitOfWork, at: datetime) -> RequestRecord:
+    saved = uow.requests.save(effect.request)
+    if effect.decision:
+        uow.requests.add_decision(effect.decision)
+    if effect.comment:
+        uow.requests.add_comment(effect.comment)
+    event_id = ""
+    for event in effect.events:
+        event_id = uow.audit.append(event).hash[:16]
+    notifications.queue(effect.notify, saved, definition, uow, event_id=event_id, now=at)
+    return saved

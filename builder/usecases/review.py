@@ -1,0 +1,97 @@
+"""The reviewer's side: the inbox, a case, and decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+from builder import workflow
+from builder.definition import FormDefinition, parse_definition
+from builder.errors import NotFound, PermissionDenied
+from builder.ports import Actor, ChainedEvent, CommentRecord, DecisionRecord, InboxPage, InboxQuery, RequestRecord, UnitOfWork
+from builder.references import normalise_reference
+from builder.usecases.requests import _check_version, _context, _version, _write
+from builder.workflow import Action, Command
+
+
+@dataclass(frozen=True)
+class CaseView:
+    request: RequestRecord
+    definition: FormDefinition
+    step_name: str | None
+    history: list[ChainedEvent]
+    comments: list[CommentRecord]
+    decisions: list[DecisionRecord]
+    actions: list[str]
+    group_members: list[str]
+    approvals_needed: int | None
+
+
+def inbox(actor: Actor, uow: UnitOfWork, query: InboxQuery | None = None) -> InboxPage:
+    """Requests waiting for the actor's groups (a query naming other groups is narrowed to theirs)."""
+    if not actor.reviewer_groups:
+        raise PermissionDenied("Only reviewers have an inbox.")
+    wanted = query or InboxQuery(groups=actor.reviewer_groups)
+    narrowed = replace(wanted, groups=frozenset(wanted.groups) & actor.reviewer_groups or actor.reviewer_groups)
+    with uow.reading():
+        return uow.requests.inbox(narrowed)
+
+
+def reviewer_may_see(actor: Actor, request: RequestRecord, definition: FormDefinition) -> bool:
+    """A reviewer sees requests whose current or past steps belong to their groups."""
+    if request.group in actor.reviewer_groups:
+        return True
+    last = request.step_index if request.step_index is not None else len(definition.workflow.steps) - 1
+    past = {step.group for step in definition.workflow.steps[: last + 1] if workflow.condition_holds(step.condition, request.answers)}
+    return bool(past & actor.reviewer_groups)
+
+
+def open_case(reference: str, actor: Actor, uow: UnitOfWork) -> CaseView:
+    with uow.reading():
+        request = uow.requests.get(normalise_reference(reference))
+        if request is None:
+            raise NotFound("There is no request with this reference in your groups.")
+        definition = parse_definition(_version(request, uow).definition)
+        if not reviewer_may_see(actor, request, definition):
+            raise NotFound("There is no request with this reference in your groups.")
+        step = workflow.step_at(definition.workflow, request.step_index)
+        members = uow.directory.group_members(request.group) if request.group else []
+        roles = workflow.roles_of(actor, request, proven_owner=False)
+        actions = [a.value for a in workflow.allowed_actions(request, definition.workflow, roles)
+                   if a not in {Action.ANSWER, Action.WITHDRAW}]
+        if actor.username == request.submitted_by:
+            actions = []
+        return CaseView(
+            request=request, definition=definition, step_name=step.name if step else None,
+            history=uow.audit.for_request(request.reference), comments=uow.requests.comments(request.reference),
+            decisions=uow.requests.decisions(request.reference), actions=actions, group_members=members,
+            approvals_needed=workflow.approvals_needed(step, len(members)) if step else None,
+        )
+
+
+def act(reference: str, command: Command, expected_version: int, uow: UnitOfWork, *,
+        idempotency_key: str | None = None, holidays: Collection[date] = (), now: datetime | None = None) -> str:
+    """A reviewer's action on a request. Returns the request's new state.
+
+    ``expected_version`` is the version the reviewer saw; if the request moved on since, the action is
+    refused with ``StaleRequest``. A repeated ``idempotency_key`` (a double click) is applied once.
+    """
+    if command.action in {Action.ANSWER, Action.WITHDRAW}:
+        raise PermissionDenied("Only the resident can do that.")
+    at = now or datetime.now(UTC)
+    with uow:
+        if idempotency_key and uow.requests.command_seen(idempotency_key):
+            current = uow.requests.get(normalise_reference(reference))
+            return current.state if current else ""
+        request = uow.requests.get(normalise_reference(reference))
+        if request is None:
+            raise NotFound("There is no request with this reference in your groups.")
+        _check_version(request, expected_version)
+        definition = parse_definition(_version(request, uow).definition)
+        effect = workflow.apply(request, command, _context(definition, request, uow, at, holidays, command.to_group))
+        _write(effect, definition, uow, at)
+        if idempotency_key:
+            uow.requests.remember_command(idempotency_key, request.reference, at)
+        uow.commit()
+    return effect.request.state

@@ -1,0 +1,118 @@
+"""Fill in and submit a published form, page by page."""
+
+import secrets
+
+import streamlit as st
+
+from builder.errors import AnswersInvalid, FormworkError, InputTooLarge, NotFound
+from builder.schema_view import prune_hidden
+from builder.usecases.forms import published_form
+from builder.usecases.requests import submit
+from builder.validation import field_errors
+from ui.context import current_actor, services
+from ui.renderer import FormRenderer
+from ui.text import plain
+
+slug = st.query_params.get("form", "")
+uow_factory = services().uow
+try:
+    form = published_form(slug, uow_factory())
+except NotFound as exc:
+    st.title("Form not found")
+    st.warning(str(exc))
+    st.page_link("pages/catalogue.py", label="See all forms", icon=":material/list_alt:")
+    st.stop()
+
+definition = form.definition
+actor = current_actor()
+state_key = f"fill:{slug}:v{form.number}"
+receipt = st.session_state.get(f"{state_key}:receipt")
+
+st.title(plain(definition.title))
+if receipt:
+    st.success("Your request has been submitted.")
+    st.text(receipt["confirmation"])
+    st.metric("Your reference", receipt["reference"])
+    st.write("Your access code — keep it safe; you need it with the reference to follow your request:")
+    st.code(receipt["code"], language=None)
+    st.page_link("pages/track.py", label="Follow this request", icon=":material/search:",
+                 query_params={"ref": receipt["reference"]})
+    if st.button("Submit another request"):
+        for suffix in ("receipt", "answers", "page", "key", "errors"):
+            st.session_state.pop(f"{state_key}:{suffix}", None)
+        st.rerun()
+    st.stop()
+
+if definition.description:
+    st.text(definition.description)
+if definition.settings.submission == "signed_in" and not actor.is_signed_in:
+    st.info("Please sign in to submit this form.")
+    st.page_link("pages/account.py", label="Sign in", icon=":material/login:")
+    st.stop()
+
+renderer = FormRenderer(definition.schema_, definition.ui_schema, key=state_key)
+pages = renderer.pages()
+page = min(st.session_state.get(f"{state_key}:page", 0), len(pages) - 1)
+errors = st.session_state.get(f"{state_key}:errors", [])
+
+if len(pages) > 1:
+    st.progress((page + 1) / len(pages), text=f"Step {page + 1} of {len(pages)}: {plain(pages[page].get('title', ''))}")
+if errors:
+    st.error(f"Please correct {len(errors)} {'problem' if len(errors) == 1 else 'problems'} below.")
+
+answers = renderer.render(page=page if len(pages) > 1 else None, errors=errors)
+
+
+def _page_errors(index: int) -> list:
+    fields = pages[index].get("fields")
+    cleaned = prune_hidden(definition.schema_, definition.schema_, renderer.answers)
+    found = field_errors(definition.schema_, cleaned)
+    return [e for e in found if not fields or (e.path and e.path[0] in fields) or not e.path]
+
+
+def _go(delta: int) -> None:
+    if delta > 0:
+        problems = _page_errors(page)
+        st.session_state[f"{state_key}:errors"] = problems
+        if problems:
+            return
+    st.session_state[f"{state_key}:errors"] = []
+    st.session_state[f"{state_key}:page"] = page + delta
+
+
+def _send() -> None:
+    cleaned = prune_hidden(definition.schema_, definition.schema_, renderer.answers)
+    key = st.session_state.setdefault(f"{state_key}:key", secrets.token_hex(16))
+    try:
+        result = submit(slug, cleaned, actor, uow_factory(), idempotency_key=key, holidays=services().holidays)
+    except AnswersInvalid as exc:
+        st.session_state[f"{state_key}:errors"] = exc.errors
+        first = next((i for i, p in enumerate(pages) if any(e.path and e.path[0] in (p.get("fields") or []) for e in exc.errors)), page)
+        st.session_state[f"{state_key}:page"] = first
+        return
+    except (InputTooLarge, FormworkError) as exc:
+        st.session_state[f"{state_key}:errors"] = []
+        st.session_state[f"{state_key}:failure"] = str(exc)
+        return
+    if result.access_code is None:  # the same submission arrived twice: keep the receipt we showed
+        return
+    st.session_state[f"{state_key}:receipt"] = {"reference": result.reference, "code": result.access_code,
+                                               "confirmation": result.confirmation_text}
+
+
+failure = st.session_state.pop(f"{state_key}:failure", None)
+if failure:
+    st.error(f"{failure} Your answers are still here; nothing was lost.")
+
+back, forward = st.columns(2)
+# Buttons act after the fields rendered, so the answers typed in the same interaction count.
+if page > 0 and back.button("Back", use_container_width=True):
+    _go(-1)
+    st.rerun()
+if page < len(pages) - 1:
+    if forward.button("Next", type="primary", use_container_width=True):
+        _go(1)
+        st.rerun()
+elif forward.button("Submit", type="primary", use_container_width=True):
+    _send()
+    st.rerun()

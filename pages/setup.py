@@ -1,0 +1,45 @@
+"""First run: create the first administrator."""
+
+import streamlit as st
+
+from builder.errors import FormworkError
+from builder.usecases.accounts import AccountInvalid, create_first_admin, needs_setup
+from ui.context import services
+
+st.title("Set up Formwork")
+uow_factory = services().uow
+if not needs_setup(uow_factory()):
+    st.info("Formwork is already set up. Sign in with your account.")
+    st.stop()
+
+st.write("Create the first administrator account. The administrator then adds departments, groups and "
+         "colleagues. To explore with sample content instead, run `python -m storage demo`.")
+errors = st.session_state.get("setup_errors", {})
+with st.form("setup"):
+    username = st.text_input("Username", max_chars=64)
+    if "username" in errors:
+        st.error(errors["username"])
+    display_name = st.text_input("Full name", max_chars=200)
+    if "display_name" in errors:
+        st.error(errors["display_name"])
+    email = st.text_input("Email address", max_chars=254)
+    if "email" in errors:
+        st.error(errors["email"])
+    password = st.text_input("Password", type="password", max_chars=128,
+                             help="At least 8 characters. A passphrase of a few unrelated words is ideal.")
+    if "password" in errors:
+        st.error(errors["password"])
+    created = st.form_submit_button("Create administrator", type="primary")
+
+if created:
+    try:
+        create_first_admin(username.strip(), display_name, email, password, uow_factory())
+    except AccountInvalid as exc:
+        st.session_state["setup_errors"] = {str(e.path[0]): e.message for e in exc.errors}
+        st.rerun()
+    except FormworkError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state.pop("setup_errors", None)
+        st.success("The administrator account is ready. Sign in with it to continue.")
+        st.rerun()

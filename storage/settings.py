@@ -1,0 +1,60 @@
+"""Settings, read from the environment (every one has a default; see README "Configuration")."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///./data/formwork.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = ""
+    demo_mode: bool = False
+    holidays: tuple[date, ...] = ()
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "formwork@localhost"
+    public_url: str = "http://localhost:8501"
+    staff_idle_minutes: int = 30
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dates(value: str | None) -> tuple[date, ...]:
+    return tuple(date.fromisoformat(part.strip()) for part in (value or "").split(",") if part.strip())
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    return Settings(
+        database_url=env.get("FORMWORK_DATABASE_URL", DEFAULT_DATABASE_URL),
+        secret_key=env.get("FORMWORK_SECRET_KEY", ""),
+        demo_mode=_flag(env.get("FORMWORK_DEMO_MODE")),
+        holidays=_dates(env.get("FORMWORK_HOLIDAYS")),
+        smtp_host=env.get("FORMWORK_SMTP_HOST", ""),
+        smtp_port=int(env.get("FORMWORK_SMTP_PORT", "25")),
+        smtp_user=env.get("FORMWORK_SMTP_USER", ""),
+        smtp_password=env.get("FORMWORK_SMTP_PASSWORD", ""),
+        smtp_starttls=_flag(env.get("FORMWORK_SMTP_STARTTLS")),
+        mail_from=env.get("FORMWORK_MAIL_FROM", "formwork@localhost"),
+        public_url=env.get("FORMWORK_PUBLIC_URL", "http://localhost:8501"),
+        staff_idle_minutes=int(env.get("FORMWORK_STAFF_IDLE_MINUTES", "30")),
+    )
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite file (``./data/`` by default) so a fresh clone just starts."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != "sqlite://" and ":memory:" not in url:
+        Path(url[len(prefix):]).parent.mkdir(parents=True, exist_ok=True)
