@@ -15,6 +15,7 @@ from storage.settings import Settings, load_settings
 from storage.uow import SqlUnitOfWork
 from ui import signin
 from ui.context import Services, install, set_actor
+from ui.nav import page
 
 st.set_page_config(page_title="Formwork", page_icon=":material/assignment:", layout="centered")
 
@@ -32,22 +33,24 @@ def _services(settings: Settings, engine: Engine) -> Services:
 
 def _pages(actor: Actor, first_run: bool) -> dict[str, list[st.Page]]:
     if first_run:
-        return {"": [st.Page("pages/setup.py", title="Set up Formwork", icon=":material/settings:", default=True)]}
+        return {"": [st.Page(page("setup"), title="Set up Formwork", icon=":material/settings:", default=True)]}
     sections: dict[str, list[st.Page]] = {"Residents": [
-        st.Page("pages/catalogue.py", title="Forms", icon=":material/list_alt:", default=True),
-        st.Page("pages/form.py", title="Fill in a form", icon=":material/edit_note:", visibility="hidden"),
-        st.Page("pages/track.py", title="Follow a request", icon=":material/search:"),
+        st.Page(page("catalogue"), title="Forms", icon=":material/list_alt:", default=True),
+        st.Page(page("form"), title="Fill in a form", icon=":material/edit_note:", visibility="hidden"),
+        st.Page(page("track"), title="Follow a request", icon=":material/search:"),
     ]}
     if actor.is_signed_in:
-        sections["Residents"].append(st.Page("pages/my_requests.py", title="My requests", icon=":material/inbox:"))
+        sections["Residents"].append(st.Page(page("my_requests"), title="My requests", icon=":material/inbox:"))
     if actor.reviewer_groups:
         sections["Review"] = [
-            st.Page("pages/inbox.py", title="Inbox", icon=":material/move_to_inbox:"),
-            st.Page("pages/case.py", title="Request", icon=":material/description:", visibility="hidden"),
+            st.Page(page("inbox"), title="Inbox", icon=":material/move_to_inbox:"),
+            st.Page(page("case"), title="Request", icon=":material/description:", visibility="hidden"),
         ]
     if actor.is_admin or actor.designer_departments:
-        sections["Design"] = [st.Page("pages/forms.py", title="Design forms", icon=":material/design_services:")]
-    account = [st.Page("pages/account.py", title="Sign out" if actor.is_signed_in else "Sign in",
+        sections["Design"] = [st.Page(page("forms"), title="Design forms", icon=":material/design_services:")]
+    # After set-up the page stays reachable (hidden) so the first administrator is led to sign in.
+    sections["Residents"].append(st.Page(page("setup"), title="Set up Formwork", visibility="hidden"))
+    account = [st.Page(page("account"), title="Sign out" if actor.is_signed_in else "Sign in",
                        icon=":material/logout:" if actor.is_signed_in else ":material/login:")]
     sections["Account"] = account
     return sections

@@ -11,6 +11,7 @@ from ui.access import is_reviewer, require
 from ui.answers import show_answers
 from ui.context import services
 from ui.timeline import show_comments, show_history, state_label
+from ui.nav import page
 
 actor = require(is_reviewer, "Only reviewers can open requests.")
 reference = st.query_params.get("ref", "")
@@ -20,7 +21,7 @@ try:
 except FormworkError as exc:
     st.title("Request")
     st.warning(str(exc))
-    st.page_link("pages/inbox.py", label="Back to the inbox", icon=":material/arrow_back:")
+    st.page_link(page("inbox"), label="Back to the inbox", icon=":material/arrow_back:")
     st.stop()
 
 request = case.request
@@ -29,7 +30,7 @@ request = case.request
 seen_key = f"seen:{request.reference}"
 seen_version = st.session_state.get(seen_key, request.row_version)
 st.session_state[seen_key] = request.row_version
-st.page_link("pages/inbox.py", label="Back to the inbox", icon=":material/arrow_back:")
+st.page_link(page("inbox"), label="Back to the inbox", icon=":material/arrow_back:")
 st.title(request.reference)
 st.text(case.definition.title)
 first, second, third = st.columns(3)

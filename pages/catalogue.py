@@ -5,6 +5,7 @@ import streamlit as st
 from builder.usecases.forms import catalogue
 from ui.context import services
 from ui.text import plain
+from ui.nav import page
 
 st.title("City services online")
 st.write("Choose what you want to do. You will get a reference number to follow your request.")
@@ -18,7 +19,7 @@ for entry in entries:
         if entry.description:
             st.text(entry.description)
         note = " · sign-in required" if entry.signed_in_only else ""
-        st.page_link("pages/form.py", label=f"Start: {plain(entry.title)}{note}", icon=":material/arrow_forward:",
+        st.page_link(page("form"), label=f"Start: {plain(entry.title)}{note}", icon=":material/arrow_forward:",
                      query_params={"form": entry.slug})
 st.divider()
-st.page_link("pages/track.py", label="Already submitted? Follow your request", icon=":material/search:")
+st.page_link(page("track"), label="Already submitted? Follow your request", icon=":material/search:")

@@ -12,6 +12,7 @@ from builder.validation import field_errors
 from ui.context import current_actor, services
 from ui.renderer import FormRenderer
 from ui.text import plain
+from ui.nav import page
 
 slug = st.query_params.get("form", "")
 uow_factory = services().uow
@@ -20,7 +21,7 @@ try:
 except NotFound as exc:
     st.title("Form not found")
     st.warning(str(exc))
-    st.page_link("pages/catalogue.py", label="See all forms", icon=":material/list_alt:")
+    st.page_link(page("catalogue"), label="See all forms", icon=":material/list_alt:")
     st.stop()
 
 definition = form.definition
@@ -35,7 +36,7 @@ if receipt:
     st.metric("Your reference", receipt["reference"])
     st.write("Your access code — keep it safe; you need it with the reference to follow your request:")
     st.code(receipt["code"], language=None)
-    st.page_link("pages/track.py", label="Follow this request", icon=":material/search:",
+    st.page_link(page("track"), label="Follow this request", icon=":material/search:",
                  query_params={"ref": receipt["reference"]})
     if st.button("Submit another request"):
         for suffix in ("receipt", "answers", "page", "key", "errors"):
@@ -47,7 +48,7 @@ if definition.description:
     st.text(definition.description)
 if definition.settings.submission == "signed_in" and not actor.is_signed_in:
     st.info("Please sign in to submit this form.")
-    st.page_link("pages/account.py", label="Sign in", icon=":material/login:")
+    st.page_link(page("account"), label="Sign in", icon=":material/login:")
     st.stop()
 
 renderer = FormRenderer(definition.schema_, definition.ui_schema, key=state_key)

@@ -10,6 +10,7 @@ from builder.usecases.review import inbox
 from ui.access import is_reviewer, require
 from ui.context import services
 from ui.timeline import state_label
+from ui.nav import page
 
 actor = require(is_reviewer, "Only reviewers can open the inbox.")
 st.title("Inbox")
@@ -42,7 +43,7 @@ st.dataframe([{
 chosen = st.selectbox("Open a request", [r.reference for r in result.rows], index=None,
                       placeholder="Choose a reference")
 if chosen and st.button("Open", type="primary"):
-    st.switch_page("pages/case.py", query_params={"ref": chosen})
+    st.switch_page(page("case"), query_params={"ref": chosen})
 
 pages = max(1, -(-result.total // page_size))
 if pages > 1:

@@ -5,12 +5,16 @@ import streamlit as st
 from builder.errors import FormworkError
 from builder.usecases.accounts import AccountInvalid, create_first_admin, needs_setup
 from ui.context import services
+from ui.nav import page
 
-st.title("Set up Formwork")
 uow_factory = services().uow
 if not needs_setup(uow_factory()):
-    st.info("Formwork is already set up. Sign in with your account.")
+    st.title("Formwork is ready")
+    st.success("The administrator account exists. Sign in with it to add departments, groups and colleagues.")
+    st.page_link(page("account"), label="Sign in", icon=":material/login:")
     st.stop()
+
+st.title("Set up Formwork")
 
 st.write("Create the first administrator account. The administrator then adds departments, groups and "
          "colleagues. To explore with sample content instead, run `python -m storage demo`.")
@@ -41,5 +45,4 @@ if created:
         st.error(str(exc))
     else:
         st.session_state.pop("setup_errors", None)
-        st.success("The administrator account is ready. Sign in with it to continue.")
         st.rerun()

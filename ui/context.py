@@ -13,6 +13,7 @@ from datetime import date
 import streamlit as st
 
 from builder.ports import ANONYMOUS, Actor, UnitOfWork
+from ui.nav import ensure_entry_point
 
 ACTOR_KEY = "formwork_actor"
 
@@ -38,6 +39,7 @@ def install(services: Services) -> None:
 
 
 def services() -> Services:
+    ensure_entry_point()
     if _installed is None:
         raise RuntimeError("Formwork pages run through app.py, which installs the services first.")
     return _installed
@@ -48,5 +50,6 @@ def set_actor(actor: Actor) -> None:
 
 
 def current_actor() -> Actor:
+    ensure_entry_point()
     actor = st.session_state.get(ACTOR_KEY)
     return actor if isinstance(actor, Actor) else ANONYMOUS
