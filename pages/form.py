@@ -53,15 +53,15 @@ if definition.settings.submission == "signed_in" and not actor.is_signed_in:
 
 renderer = FormRenderer(definition.schema_, definition.ui_schema, key=state_key)
 pages = renderer.pages()
-page = min(st.session_state.get(f"{state_key}:page", 0), len(pages) - 1)
+current = min(st.session_state.get(f"{state_key}:page", 0), len(pages) - 1)
 errors = st.session_state.get(f"{state_key}:errors", [])
 
 if len(pages) > 1:
-    st.progress((page + 1) / len(pages), text=f"Step {page + 1} of {len(pages)}: {plain(pages[page].get('title', ''))}")
+    st.progress((current + 1) / len(pages), text=f"Step {current + 1} of {len(pages)}: {plain(pages[current].get('title', ''))}")
 if errors:
     st.error(f"Please correct {len(errors)} {'problem' if len(errors) == 1 else 'problems'} below.")
 
-answers = renderer.render(page=page if len(pages) > 1 else None, errors=errors)
+answers = renderer.render(page=current if len(pages) > 1 else None, errors=errors)
 
 
 def _page_errors(index: int) -> list:
@@ -73,12 +73,12 @@ def _page_errors(index: int) -> list:
 
 def _go(delta: int) -> None:
     if delta > 0:
-        problems = _page_errors(page)
+        problems = _page_errors(current)
         st.session_state[f"{state_key}:errors"] = problems
         if problems:
             return
     st.session_state[f"{state_key}:errors"] = []
-    st.session_state[f"{state_key}:page"] = page + delta
+    st.session_state[f"{state_key}:page"] = current + delta
 
 
 def _send() -> None:
@@ -88,7 +88,7 @@ def _send() -> None:
         result = submit(slug, cleaned, actor, uow_factory(), idempotency_key=key, holidays=services().holidays)
     except AnswersInvalid as exc:
         st.session_state[f"{state_key}:errors"] = exc.errors
-        first = next((i for i, p in enumerate(pages) if any(e.path and e.path[0] in (p.get("fields") or []) for e in exc.errors)), page)
+        first = next((i for i, p in enumerate(pages) if any(e.path and e.path[0] in (p.get("fields") or []) for e in exc.errors)), current)
         st.session_state[f"{state_key}:page"] = first
         return
     except (InputTooLarge, FormworkError) as exc:
@@ -107,10 +107,10 @@ if failure:
 
 back, forward = st.columns(2)
 # Buttons act after the fields rendered, so the answers typed in the same interaction count.
-if page > 0 and back.button("Back", use_container_width=True):
+if current > 0 and back.button("Back", use_container_width=True):
     _go(-1)
     st.rerun()
-if page < len(pages) - 1:
+if current < len(pages) - 1:
     if forward.button("Next", type="primary", use_container_width=True):
         _go(1)
         st.rerun()
