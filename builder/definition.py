@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 STEP_ACTIONS = ("approve", "reject", "return", "comment", "reassign")
 
+Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+TextPointer = Annotated[str, StringConstraints(pattern=r"^/(title|description|schema|uiSchema|settings|workflow)(/.*)?$")]
 StepAction = Literal["approve", "reject", "return", "comment", "reassign"]
 Policy = Literal["any", "all", "n"]
 
@@ -99,9 +101,10 @@ class FormDefinition(_Strict):
     ui_schema: dict[str, Any] = Field(default_factory=dict, alias="uiSchema")
     workflow: Workflow = Field(default_factory=Workflow)
     settings: FormSettings = Field(default_factory=FormSettings)
-    translations: dict[str, dict[str, str]] = Field(
+    translations: dict[Locale, dict[TextPointer, str]] = Field(
         default_factory=dict,
-        description="Per locale, translated texts keyed by the JSON pointer of the source text.",
+        description="Per locale (e.g. fr), translated texts keyed by the JSON pointer of the source text "
+        "in this document (e.g. /schema/properties/size/title). See builder/translations.py.",
     )
 
     def to_document(self) -> dict[str, Any]:
@@ -117,6 +120,11 @@ def parse_definition(document: dict[str, Any]) -> FormDefinition:
 def meta_schema() -> dict[str, Any]:
     """The JSON Schema of a form definition, generated from the models."""
     generated = FormDefinition.model_json_schema(by_alias=True, mode="validation")
+    # pydantic refuses dict keys that miss their pattern; say the same in the meta-schema.
+    translations = generated["properties"]["translations"]
+    translations["additionalProperties"] = False
+    for per_locale in translations["patternProperties"].values():
+        per_locale["additionalProperties"] = False
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://formwork.invalid/schemas/form-definition.schema.json",
