@@ -22,6 +22,7 @@ class CatalogueEntry:
     department: str
     version: int
     signed_in_only: bool
+    document: dict[str, Any]  # the published definition, for translated titles
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def catalogue(uow: UnitOfWork) -> list[CatalogueEntry]:
         definition = parse_definition(version.definition)
         entries.append(CatalogueEntry(definition.slug, definition.title, definition.description,
                                       definition.department, version.number,
-                                      definition.settings.submission == "signed_in"))
+                                      definition.settings.submission == "signed_in", version.definition))
     return sorted(entries, key=lambda entry: entry.title.lower())
 
 
