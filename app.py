@@ -5,19 +5,24 @@ This is the only module that wires storage into the core (DESIGN.md §4).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 from sqlalchemy import Engine
 
 from builder.ports import Actor
 from builder.usecases.accounts import actor_for, needs_setup
-from storage.bootstrap import authenticator_credentials, cookie_secret, open_database
+from builder.usecases.limits import client_key
+from storage.bootstrap import InsecureConfiguration, cookie_secret, open_database
+from storage import outbox, retention
 from storage.settings import Settings, load_settings
 from storage.uow import SqlUnitOfWork
 from ui import signin
 from ui.context import Services, install, set_actor
+from ui.i18n import LANGUAGES, SESSION_KEY, _
 from ui.nav import page
 
-st.set_page_config(page_title="Formwork", page_icon=":material/assignment:", layout="centered")
+st.set_page_config(page_title="Formwork", page_icon=":material/assignment:")
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,50 +31,101 @@ def _engine(url: str) -> Engine:
     return open_database(url)
 
 
+@st.cache_resource(show_spinner=False)
+def _retention(url: str) -> object:
+    # One purge thread per process, started once (storage/retention.py; FORMWORK_RETENTION_PURGE_HOURS).
+    return retention.start_scheduler(_engine(url))
+
+
+@st.cache_resource(show_spinner=False)
+def _mail(url: str, _settings: Settings) -> object:
+    # One mail thread per process (storage/outbox.py; FORMWORK_MAIL_WORKER_SECONDS, 0 = off).
+    return outbox.start_in_app(_engine(url), _settings)
+
+
 def _services(settings: Settings, engine: Engine) -> Services:
     return Services(uow_factory=lambda: SqlUnitOfWork(engine), holidays=settings.holidays,
                     demo_mode=settings.demo_mode, public_url=settings.public_url)
 
 
+def _interface_language() -> None:
+    """Settle the session's language before anything is translated, navigation titles included.
+
+    A choice just made in the language selector wins; otherwise a link's ``lang`` (the tracking link
+    of a receipt, say) wins over an earlier choice of this session. Without this the navigation
+    would lag one click behind the page.
+    """
+    picked = st.session_state.get("language_selector")
+    remembered = st.session_state.get(SESSION_KEY)
+    linked = st.query_params.get("lang")
+    if picked in LANGUAGES and picked != remembered:
+        st.session_state[SESSION_KEY] = picked
+    elif linked in LANGUAGES and linked != remembered:
+        st.session_state[SESSION_KEY] = linked
+        st.session_state.pop("language_selector", None)  # the selector starts again from the link's language
+
+
 def _pages(actor: Actor, first_run: bool) -> dict[str, list[st.Page]]:
     if first_run:
-        return {"": [st.Page(page("setup"), title="Set up Formwork", icon=":material/settings:", default=True)]}
-    sections: dict[str, list[st.Page]] = {"Residents": [
-        st.Page(page("catalogue"), title="Forms", icon=":material/list_alt:", default=True),
-        st.Page(page("form"), title="Fill in a form", icon=":material/edit_note:", visibility="hidden"),
-        st.Page(page("track"), title="Follow a request", icon=":material/search:"),
+        return {"": [st.Page(page("setup"), title=_("Set up Formwork"), icon=":material/settings:", default=True)]}
+    residents, review, design, records, account_section = (_("Residents"), _("Review"), _("Design"), _("Records"),
+                                                           _("Account"))
+    sections: dict[str, list[st.Page]] = {residents: [
+        st.Page(page("catalogue"), title=_("Forms"), icon=":material/list_alt:", default=True),
+        st.Page(page("form"), title=_("Fill in a form"), icon=":material/edit_note:", visibility="hidden"),
+        st.Page(page("track"), title=_("Follow a request"), icon=":material/search:"),
     ]}
     if actor.is_signed_in:
-        sections["Residents"].append(st.Page(page("my_requests"), title="My requests", icon=":material/inbox:"))
+        sections[residents].append(st.Page(page("my_requests"), title=_("My requests"), icon=":material/inbox:"))
     if actor.reviewer_groups:
-        sections["Review"] = [
-            st.Page(page("inbox"), title="Inbox", icon=":material/move_to_inbox:"),
-            st.Page(page("case"), title="Request", icon=":material/description:", visibility="hidden"),
+        sections[review] = [
+            st.Page(page("inbox"), title=_("Inbox"), icon=":material/move_to_inbox:"),
+            st.Page(page("case"), title=_("Request"), icon=":material/description:", visibility="hidden"),
         ]
     if actor.is_admin or actor.designer_departments:
-        sections["Design"] = [st.Page(page("forms"), title="Design forms", icon=":material/design_services:")]
+        sections[design] = [st.Page(page("forms"), title=_("Design forms"), icon=":material/design_services:")]
+        sections[design].append(st.Page(page("dashboard"), title=_("Dashboard"), icon=":material/monitoring:"))
+        sections[design].append(st.Page(page("editor"), title=_("Form builder"), icon=":material/edit_square:",
+                                          visibility="hidden"))
     # After set-up the page stays reachable (hidden) so the first administrator is led to sign in.
-    sections["Residents"].append(st.Page(page("setup"), title="Set up Formwork", visibility="hidden"))
-    account = [st.Page(page("account"), title="Sign out" if actor.is_signed_in else "Sign in",
-                       icon=":material/logout:" if actor.is_signed_in else ":material/login:")]
-    sections["Account"] = account
+    sections[residents].append(st.Page(page("setup"), title=_("Set up Formwork"), visibility="hidden"))
+    account = [st.Page(page("account"), title=_("Your account") if actor.is_signed_in else _("Sign in"),
+                       icon=":material/account_circle:" if actor.is_signed_in else ":material/login:")]
+    if actor.is_admin:
+        account.insert(0, st.Page(page("admin"), title=_("Users and groups"), icon=":material/manage_accounts:"))
+    if actor.is_admin:
+        sections[records] = [st.Page(page("data_protection"), title=_("Data-protection requests"),
+                                       icon=":material/shield_person:")]
+    sections[account_section] = account
     return sections
 
 
 def main() -> None:
     settings = load_settings()
     engine = _engine(settings.database_url)
+    _retention(settings.database_url)
+    _mail(settings.database_url, settings)
     services = _services(settings, engine)
     install(services)
     secret = st.secrets.get("FORMWORK_SECRET_KEY", "") if _has_secrets() else ""
     if secret:
         settings = Settings(**{**settings.__dict__, "secret_key": str(secret)})
-    auth = signin.authenticator(authenticator_credentials(engine), cookie_secret(settings))
-    st.session_state["formwork_auth"] = auth
-    username = signin.restore(auth)
-    actor = actor_for(username, services.uow())
+    try:
+        secret = cookie_secret(settings)
+    except InsecureConfiguration as exc:  # shown to the operator who just started the app; nothing runs
+        st.error(_("Formwork cannot start safely: {reason}").format(reason=exc))
+        st.stop()
+    auth = signin.authenticator(secret)
+    username = signin.current_username(auth, services.uow, staff_idle=timedelta(minutes=settings.staff_idle_minutes),
+                                       secure=settings.public_url.startswith("https://"))
+    actor = actor_for(username, services.uow(), client_key=client_key(signin.client_address(), secret))
     set_actor(actor)
-    st.navigation(_pages(actor, needs_setup(services.uow()))).run()
+    _interface_language()
+    current = st.navigation(_pages(actor, needs_setup(services.uow())))
+    # Chosen before the page runs, so a rerun never flickers between widths: the builder needs the
+    # whole width for its editor and live preview side by side; every other page reads best centred.
+    st.set_page_config(layout="wide" if current.url_path == "editor" else "centered")
+    current.run()
 
 
 def _has_secrets() -> bool:

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 STEP_ACTIONS = ("approve", "reject", "return", "comment", "reassign")
 
-Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+LOCALE_PATTERN = r"^[a-z]{2,3}(-[A-Z]{2})?$"  # a Babel language (ISO 639-1 or -3), optionally with a country
+Locale = Annotated[str, StringConstraints(pattern=LOCALE_PATTERN)]
 TextPointer = Annotated[str, StringConstraints(pattern=r"^/(title|description|schema|uiSchema|settings|workflow)(/.*)?$")]
 StepAction = Literal["approve", "reject", "return", "comment", "reassign"]
 Policy = Literal["any", "all", "n"]
@@ -84,7 +85,7 @@ class FormSettings(_Strict):
     personal_data: list[str] = Field(default_factory=list, description="Property names holding personal data.")
     open_data: list[str] = Field(default_factory=list, description="Property names that may be published.")
     attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
-    default_locale: str = Field("en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    default_locale: str = Field("en", pattern=LOCALE_PATTERN)
     contact_email_field: str | None = Field(
         None, description="Property holding the resident's email, used for notifications when not signed in."
     )
@@ -106,6 +107,11 @@ class FormDefinition(_Strict):
         description="Per locale (e.g. fr), translated texts keyed by the JSON pointer of the source text "
         "in this document (e.g. /schema/properties/size/title). See builder/translations.py.",
     )
+    translation_sources: dict[Locale, dict[TextPointer, str]] = Field(
+        default_factory=dict,
+        description="Per locale and pointer, the source text a translation was made from; a translation whose "
+        "source text has changed since is stale and marked for review in the builder.",
+    )
 
     def to_document(self) -> dict[str, Any]:
         """The definition as the JSON document that is stored and exported."""
@@ -121,10 +127,11 @@ def meta_schema() -> dict[str, Any]:
     """The JSON Schema of a form definition, generated from the models."""
     generated = FormDefinition.model_json_schema(by_alias=True, mode="validation")
     # pydantic refuses dict keys that miss their pattern; say the same in the meta-schema.
-    translations = generated["properties"]["translations"]
-    translations["additionalProperties"] = False
-    for per_locale in translations["patternProperties"].values():
-        per_locale["additionalProperties"] = False
+    for key in ("translations", "translation_sources"):
+        translations = generated["properties"][key]
+        translations["additionalProperties"] = False
+        for per_locale in translations["patternProperties"].values():
+            per_locale["additionalProperties"] = False
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://formwork.invalid/schemas/form-definition.schema.json",

@@ -11,7 +11,8 @@ The tree::
     ├── StaleRequest           the request changed since the actor opened it
     ├── DraftConflict          someone else saved the draft since it was opened
     ├── RateLimited            too many attempts; try again later
-    └── InputTooLarge          a submission or definition exceeds a size or depth limit
+    ├── InputTooLarge          a submission or definition exceeds a size or depth limit
+    └── StorageUnavailable     the database cannot be read or written just now (nothing was changed)
 
 Pages catch ``FormworkError`` and show ``str(error)``: every message is written for the person
 who will read it.
@@ -55,6 +56,15 @@ class RateLimited(FormworkError):
 
 class InputTooLarge(FormworkError):
     """A submission or definition exceeds a size or depth limit."""
+
+
+class StorageUnavailable(FormworkError):
+    """The database refused the work (disk full, read-only, locked too long, server gone); the
+    transaction was rolled back, so nothing of it was stored and the same action can be tried again."""
+
+    def __init__(self, message: str = "We could not save or load this just now because of a problem on our side. "
+                                      "Nothing was changed. Please try again in a few minutes.") -> None:
+        super().__init__(message)
 
 
 @dataclass(frozen=True)

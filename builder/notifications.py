@@ -1,5 +1,9 @@
 """Mail to residents and reviewers, composed as plain text and queued in the outbox.
 
+A resident's mail is in the language they submitted in, from the templates of
+``builder.mail_templates``, with the form's title from its translations; reviewers' mail is in the
+form's default language.
+
 Messages are queued in the same transaction as the change that causes them; the key makes the
 outbox refuse a second copy for the same event and recipient.
 """
@@ -9,18 +13,22 @@ from __future__ import annotations
 from datetime import datetime
 
 from builder.definition import FormDefinition
+from builder.mail_templates import compose
 from builder.ports import OutboxMessage, RequestRecord, UnitOfWork
-from builder.workflow import STATE_LABELS, State
+from builder.translations import localise
+
+RESIDENT_MAIL = frozenset({"received", "question", "outcome"})
 
 
-def resident_email(request: RequestRecord, definition: FormDefinition, uow: UnitOfWork) -> str | None:
+def resident_email(request: RequestRecord, uow: UnitOfWork) -> str | None:
+    """The address the resident gave with this request, else their account's address."""
+    if request.contact_email:
+        return request.contact_email
     if request.submitted_by:
         user = uow.directory.user(request.submitted_by)
         if user and user.email:
             return user.email
-    field_name = definition.settings.contact_email_field
-    value = request.answers.get(field_name) if field_name else None
-    return value if isinstance(value, str) and "@" in value else None
+    return None
 
 
 def queue(kinds: list[str], request: RequestRecord, definition: FormDefinition, uow: UnitOfWork,
@@ -33,27 +41,20 @@ def queue(kinds: list[str], request: RequestRecord, definition: FormDefinition, 
 
 def _compose(kind: str, request: RequestRecord, definition: FormDefinition,
              uow: UnitOfWork) -> list[tuple[str, str, str]]:
-    title = definition.title
     if kind == "new_work" and request.group:
-        recipients = [uow.directory.user(name) for name in uow.directory.group_members(request.group)]
-        body = (f"A request is waiting for your group {request.group}: {request.reference} ({title}).\n"
-                "Open your Formwork inbox to handle it.")
-        return [(user.email, f"New request {request.reference}", body) for user in recipients if user and user.email]
-    email = resident_email(request, definition, uow)
+        # Staff read mail in the form's own language, the one its workflow and step names are written in.
+        subject, body = _texts(kind, definition, definition.settings.default_locale, request, group=request.group)
+        return [(email, subject, body) for email in uow.directory.member_emails(request.group)]
+    if kind not in RESIDENT_MAIL:
+        return []
+    email = resident_email(request, uow)
     if not email:
         return []
-    subjects = {
-        "received": (f"We received your request {request.reference}",
-                     f"Thank you. Your request “{title}” has reference {request.reference}.\n"
-                     "Keep your access code safe: you need it with the reference to follow your request."),
-        "question": (f"More information needed for {request.reference}",
-                     f"A reviewer has a question about your request {request.reference}.\n"
-                     "Open the tracking page with your reference and access code to answer it."),
-        "outcome": (f"Your request {request.reference}: {STATE_LABELS[State(request.state)].lower()}",
-                    f"Your request “{title}” ({request.reference}) is now: {STATE_LABELS[State(request.state)]}.\n"
-                    "Open the tracking page for details."),
-    }
-    if kind not in subjects:
-        return []
-    subject, body = subjects[kind]
+    subject, body = _texts(kind, definition, request.locale, request)
     return [(email, subject, body)]
+
+
+def _texts(kind: str, definition: FormDefinition, locale: str, request: RequestRecord, **extra: str) -> tuple[str, str]:
+    """Subject and body in ``locale``, naming the form by its title in that language."""
+    title = str(localise(definition.to_document(), locale).get("title") or definition.title)
+    return compose(kind, locale, reference=request.reference, title=title, state=str(request.state), **extra)

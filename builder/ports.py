@@ -7,11 +7,15 @@ users by username, groups by name, departments and forms by slug.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
+
+if TYPE_CHECKING:  # builder.metrics imports this module
+    from builder.metrics import FigureSet, RequestFact
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,10 @@ class InboxQuery:
 class InboxPage:
     rows: list[RequestRecord]
     total: int
+    total_is_capped: bool = False  # counting stopped at INBOX_COUNT_CAP (fast at a million requests)
+
+
+INBOX_COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -177,6 +185,39 @@ class UserRecord:
     is_active: bool = True
     designer_departments: frozenset[str] = field(default_factory=frozenset)
     reviewer_groups: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A signed-in browser session, stored under the SHA-256 of its random token (never the token)."""
+
+    token_hash: str
+    username: str
+    created_at: datetime
+    last_seen_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ThrottleRecord:
+    """Failed sign-ins of one typed username (known or not) in the current window."""
+
+    username: str
+    failures: int
+    window_started_at: datetime
+    blocked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DepartmentRecord:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class GroupRecord:
+    name: str
+    department: str
 
 
 class FormRepository(Protocol):
@@ -215,8 +256,27 @@ class Directory(Protocol):
     def user(self, username: str) -> UserRecord | None: ...
     def add_user(self, user: UserRecord) -> None: ...
     def group_members(self, group: str) -> list[str]: ...
+    def member_emails(self, group: str) -> list[str]: ...  # active members' addresses, for "new work" mail
     def group_exists(self, group: str) -> bool: ...
     def department_exists(self, slug: str) -> bool: ...
+    # administration
+    def all_users(self) -> list[UserRecord]: ...
+    def update_user(self, username: str, *, display_name: str, email: str, is_admin: bool, is_active: bool) -> None: ...
+    def set_password_hash(self, username: str, password_hash: str) -> None: ...
+    def set_roles(self, username: str, *, designer_departments: frozenset[str], reviewer_groups: frozenset[str]) -> None: ...
+    def all_departments(self) -> list[DepartmentRecord]: ...
+    def add_department(self, department: DepartmentRecord) -> None: ...
+    def all_groups(self) -> list[GroupRecord]: ...
+    def add_group(self, group: GroupRecord) -> None: ...
+    # sign-in sessions, throttling and rate limits
+    def add_session(self, session: SessionRecord) -> None: ...
+    def auth_session(self, token_hash: str) -> SessionRecord | None: ...
+    def touch_session(self, token_hash: str, at: datetime) -> None: ...
+    def revoke_session(self, token_hash: str, at: datetime) -> None: ...
+    def revoke_sessions_of(self, username: str, at: datetime) -> int: ...
+    def login_throttle(self, username: str) -> ThrottleRecord | None: ...
+    def save_login_throttle(self, record: ThrottleRecord) -> None: ...
+    def count_hit(self, client_key: str, window: str) -> int: ...
 
 
 class AuditLog(Protocol):
@@ -228,6 +288,58 @@ class Outbox(Protocol):
     def enqueue(self, message: OutboxMessage) -> None: ...
 
 
+@dataclass(frozen=True)
+class FileRecord:
+    """An attached file with its content (for a resident's data export)."""
+
+    reference: str
+    field_name: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class StoredAttachment:
+    """An uploaded file's record (its content is fetched apart): random id, checked type, SHA-256."""
+
+    id: str
+    field_name: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    reference: str | None = None  # None until the request it was uploaded for is submitted
+
+
+class Attachments(Protocol):
+    """Uploaded files, stored under random ids; linked to their request when it is submitted."""
+
+    def add(self, record: StoredAttachment, data: bytes) -> None: ...
+    def link(self, ids: Collection[str], reference: str) -> int: ...  # only files not linked yet; returns how many
+    def get(self, attachment_id: str) -> StoredAttachment | None: ...
+    def content(self, attachment_id: str) -> bytes | None: ...
+    def of_request(self, reference: str) -> list[StoredAttachment]: ...
+
+
+class Insights(Protocol):
+    """Figures, open data, retention and data-protection requests."""
+
+    def form_requests(self, form_slug: str) -> list[RequestRecord]: ...  # not yet purged
+    def secret(self, name: str) -> bytes: ...  # a random key kept in the database, made on first use
+    def expired(self, form_slug: str, finished_before: datetime, abandoned_before: datetime) -> list[RequestRecord]: ...
+    def resident_requests(self, who: str) -> list[RequestRecord]: ...  # by username or contact email
+    def files(self, reference: str) -> list[FileRecord]: ...
+    def anonymise(self, reference: str, at: datetime) -> None: ...
+    def forget_user(self, username: str) -> bool: ...  # resident accounts only; False for staff or unknown
+    # dashboard figures, materialised from the log (builder.metrics.RequestFact)
+    def stale_references(self, limit: int) -> tuple[list[str], int]: ...  # with new events; and up to which seq
+    def events_of(self, references: Collection[str]) -> Iterator[tuple[str, AuditEvent]]: ...
+    def store_facts(self, facts: Sequence[RequestFact], covered_seq: int) -> None: ...
+    def figures(self, forms: Collection[str], submitted_from: datetime | None, submitted_to: datetime | None,
+                now: datetime) -> FigureSet: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. ``with uow:`` writes (and rolls back unless committed);
     ``with uow.reading():`` reads a consistent snapshot without taking the write lock."""
@@ -237,6 +349,8 @@ class UnitOfWork(Protocol):
     directory: Directory
     audit: AuditLog
     outbox: Outbox
+    insights: Insights
+    attachments: Attachments
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -6,6 +6,7 @@ that make a version unusable, so publishing refuses them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,20 +16,26 @@ from jsonschema.exceptions import SchemaError
 from builder.definition import FormDefinition
 from builder.errors import FieldError
 from builder.validation import pattern_problem
+from builder.definition_limits import definition_limit_errors
 
 
 def publishing_errors(definition: FormDefinition, *, group_exists: Callable[[str], bool]) -> list[FieldError]:
     errors: list[FieldError] = []
+    limits = definition_limit_errors(definition.schema_)  # first: the checks below recurse into the schema
+    if any(error.path == ("schema",) for error in limits):
+        return limits
+    errors.extend(limits)
     errors.extend(_schema_errors(definition.schema_))
     errors.extend(_pattern_errors(definition.schema_, ("schema",)))
     errors.extend(_ref_errors(definition.schema_, ("schema",)))
+    errors.extend(unsafe_text_errors(definition.to_document()))
     for index, step in enumerate(definition.workflow.steps):
         if not group_exists(step.group):
             errors.append(FieldError(("workflow", "steps", index, "group"),
                                      f"Step “{step.name}”: there is no group called “{step.group}”."))
         if step.condition:
             errors.extend(_schema_errors(step.condition, ("workflow", "steps", index, "condition")))
-    return errors
+    return list(dict.fromkeys(errors))  # the limits and the pattern check may both report a pattern
 
 
 def _schema_errors(schema: dict[str, Any], at: tuple[str | int, ...] = ("schema",)) -> list[FieldError]:
@@ -72,3 +79,43 @@ def _ref_errors(schema: dict[str, Any], at: tuple[str | int, ...]) -> list[Field
         for path, node in _walk(schema, at)
         if isinstance(node.get("$ref"), str) and not node["$ref"].startswith("#")
     ]
+
+
+# Texts shown to residents and reviewers. Streamlit renders labels and help texts as markdown, so a
+# definition must not carry links that run code, raw HTML or images fetched from elsewhere (tracking
+# pixels, phishing). Refused when the definition is saved and again when it is published.
+TEXT_KEYS = frozenset({"title", "description", "ui:title", "ui:description", "ui:help", "ui:placeholder",
+                       "name", "confirmation_text", "ui:enumNames"})
+_UNSAFE_TEXT = (
+    (re.compile(r"(?i)(javascript|vbscript)\s*:"), "contains a script link (javascript:)"),
+    (re.compile(r"(?i)\bdata:\s*[a-z]+/[a-z0-9.+-]+\s*[;,]"), "contains an embedded data: link"),
+    (re.compile(r"!\[[^\]]*\]\s*\("), "contains an image; images from other sites are not allowed"),
+    (re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>|<!--"), "contains HTML tags"),
+    (re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"), "contains invisible control characters"),
+)
+
+
+def unsafe_text_errors(document: dict[str, Any]) -> list[FieldError]:
+    """Labels, help texts and translations with script links, raw HTML, images or control characters."""
+    errors = []
+    for path, text in _texts(document, ()):
+        for pattern, problem in _UNSAFE_TEXT:
+            if pattern.search(text):
+                errors.append(FieldError(path, f"The text “{text[:60]}” {problem}. Write plain text instead."))
+                break
+    return errors
+
+
+def _texts(node: Any, at: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    translated = at[:1] == ("translations",)
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str) and (translated or key in TEXT_KEYS):
+                yield (*at, key), value
+            elif isinstance(value, list) and key == "ui:enumNames":
+                yield from ((((*at, key, i), v)) for i, v in enumerate(value) if isinstance(v, str))
+            else:
+                yield from _texts(value, (*at, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _texts(value, (*at, index))

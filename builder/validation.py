@@ -23,11 +23,16 @@ from urllib.parse import urlsplit
 import re2
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 from referencing import Registry
+from referencing.exceptions import Unresolvable
 
-from builder.errors import AnswersInvalid, FieldError, InputTooLarge
+from builder.errors import AnswersInvalid, DefinitionInvalid, FieldError, InputTooLarge
+from builder.validation_messages import FALLBACK, number, table
 
 MAX_ANSWER_BYTES = 1_000_000
 MAX_ANSWER_DEPTH = 32
+# Applied where a schema sets no maxLength / maxItems (builder.definition_limits: "present or defaulted").
+DEFAULT_MAX_LENGTH = 10_000
+DEFAULT_MAX_ITEMS = 500
 
 
 # ---------------------------------------------------------------- RE2 patterns
@@ -45,8 +50,10 @@ def pattern_problem(pattern: str) -> str | None:
     """Why RE2 refuses a pattern, or None when it can run it."""
     try:
         compile_pattern(pattern)
-    except Exception as exc:  # re2 raises its own error type
-        return f"this pattern cannot be used ({exc}); backreferences and look-arounds are not supported"
+    except Exception as exc:  # re2 raises its own error type, with bytes in its message
+        detail = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        return (f"this pattern cannot be used ({detail}); backreferences like \\1 and look-arounds "
+                "like (?=...) are not supported")
     return None
 
 
@@ -134,9 +141,21 @@ def _format_checker() -> FormatChecker:
 
 FORMAT_CHECKER = _format_checker()
 
+_TYPE = Draft202012Validator.VALIDATORS["type"]
+
+
+def _type_with_default_limits(validator: Any, types: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    """The standard ``type`` check, plus the default length limits of texts and lists without their own."""
+    yield from _TYPE(validator, types, instance, schema)
+    if isinstance(instance, str) and "maxLength" not in schema and len(instance) > DEFAULT_MAX_LENGTH:
+        yield ValidationError("too long", validator="maxLength", validator_value=DEFAULT_MAX_LENGTH)
+    if isinstance(instance, list) and "maxItems" not in schema and len(instance) > DEFAULT_MAX_ITEMS:
+        yield ValidationError("too many", validator="maxItems", validator_value=DEFAULT_MAX_ITEMS)
+
+
 SafeValidator = validators.extend(
     Draft202012Validator,
-    {"pattern": _pattern, "patternProperties": _pattern_properties},
+    {"pattern": _pattern, "patternProperties": _pattern_properties, "type": _type_with_default_limits},
 )
 
 _EMPTY_REGISTRY: Registry = Registry()
@@ -164,12 +183,12 @@ def validator_for(schema: dict[str, Any]) -> Any:
 # ---------------------------------------------------------------- limits and messages
 
 
-def check_answer_limits(answers: object) -> None:
+def check_answer_limits(answers: object, locale: str = FALLBACK) -> None:
     """Refuse answers that are too large or too deeply nested before validating them."""
     if _depth(answers) > MAX_ANSWER_DEPTH:
-        raise InputTooLarge("The answers are nested too deeply to be accepted.")
+        raise InputTooLarge(table(locale)["too_deep"])
     if len(json.dumps(answers, default=str)) > MAX_ANSWER_BYTES:
-        raise InputTooLarge("The answers are too large (over 1 MB). Shorten long texts or attach them as files.")
+        raise InputTooLarge(table(locale)["too_large"])
 
 
 def _depth(value: object, level: int = 0) -> int:
@@ -184,63 +203,75 @@ def _depth(value: object, level: int = 0) -> int:
 
 def _choices(error: ValidationError) -> str:
     schema = error.schema if isinstance(error.schema, dict) else {}
-    options = schema.get("enum") or [option.get("const") for option in schema.get("oneOf", []) if isinstance(option, dict)]
+    options = schema.get("enum") or [option["const"] for option in schema.get("oneOf", []) + schema.get("anyOf", [])
+                                     if isinstance(option, dict) and "const" in option]
     return ", ".join(str(option) for option in options)
 
 
-_FORMAT_HINTS = {
-    "date": "Enter a date like 2026-03-14.",
-    "date-time": "Enter a date and time like 2026-03-14 09:30.",
-    "time": "Enter a time like 09:30.",
-    "email": "Enter an email address like name@example.org.",
-    "uri": "Enter a web address starting with https://.",
-    "phone": "Enter a phone number using digits, spaces and an optional leading +.",
-}
-
-_TYPE_NAMES = {
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "yes or no",
-    "array": "a list",
-    "object": "a group of answers",
-    "null": "nothing",
-}
+# A message from the failing keyword, the locale's table and the locale (to write numbers its way).
+Message = Callable[[ValidationError, dict[str, str], str], str]
 
 
-def _type_message(error: ValidationError) -> str:
+def _type_message(error: ValidationError, texts: dict[str, str], locale: str) -> str:
     expected = error.validator_value
     names = [expected] if isinstance(expected, str) else list(expected)
-    return "Enter " + " or ".join(_TYPE_NAMES.get(name, name) for name in names) + "."
+    return texts["type"].format(types=texts["or"].join(texts.get(f"type.{name}", name) for name in names))
 
 
-_MESSAGES: dict[str, Callable[[ValidationError], str]] = {
-    "required": lambda e: "This field is required.",
+def _limit(key: str) -> Message:
+    return lambda error, texts, locale: texts[key].format(limit=number(error.validator_value, locale))
+
+
+def _fixed(key: str) -> Message:
+    return lambda error, texts, locale: texts[key]
+
+
+def _choice_message(error: ValidationError, texts: dict[str, str], locale: str) -> str:
+    choices = _choices(error)
+    return texts["choose"].format(choices=choices) if choices else texts["no_option"]
+
+
+def _format_message(error: ValidationError, texts: dict[str, str], locale: str) -> str:
+    return texts.get(f"format.{error.validator_value}") or texts["format.other"].format(format=error.validator_value)
+
+
+def _min_length_message(error: ValidationError, texts: dict[str, str], locale: str) -> str:
+    return _limit("minLength")(error, texts, locale) if error.validator_value > 1 else texts["required"]
+
+
+_MESSAGES: dict[str, Message] = {
+    "required": _fixed("required"),
     "type": _type_message,
-    "enum": lambda e: f"Choose one of: {_choices(e)}.",
-    "const": lambda e: f"This must be {e.validator_value!r}.",
-    "oneOf": lambda e: f"Choose one of: {_choices(e)}." if _choices(e) else "This answer does not fit any of the allowed options.",
-    "anyOf": lambda e: "This answer does not fit any of the allowed options.",
-    "format": lambda e: _FORMAT_HINTS.get(str(e.validator_value), f"Enter a valid {e.validator_value}."),
-    "minLength": lambda e: f"Enter at least {e.validator_value} characters." if e.validator_value > 1 else "This field is required.",
-    "maxLength": lambda e: f"Enter at most {e.validator_value} characters.",
-    "pattern": lambda e: "This answer is not in the expected format.",
-    "minimum": lambda e: f"Enter a value of at least {e.validator_value}.",
-    "maximum": lambda e: f"Enter a value of at most {e.validator_value}.",
-    "exclusiveMinimum": lambda e: f"Enter a value greater than {e.validator_value}.",
-    "exclusiveMaximum": lambda e: f"Enter a value less than {e.validator_value}.",
-    "multipleOf": lambda e: f"Enter a multiple of {e.validator_value}.",
-    "minItems": lambda e: f"Add at least {e.validator_value}.",
-    "maxItems": lambda e: f"Add at most {e.validator_value}.",
-    "uniqueItems": lambda e: "Each entry must be different.",
-    "additionalProperties": lambda e: "This form does not accept extra answers.",
-    "unevaluatedProperties": lambda e: "This form does not accept extra answers.",
-    "dependentRequired": lambda e: "This field is required.",
+    "enum": _choice_message,
+    "const": lambda e, texts, locale: texts["const"].format(value=repr(e.validator_value)),
+    "oneOf": _choice_message,
+    "anyOf": _fixed("no_option"),
+    "format": _format_message,
+    "minLength": _min_length_message,
+    "maxLength": _limit("maxLength"),
+    "pattern": _fixed("pattern"),
+    "minimum": _limit("minimum"),
+    "maximum": _limit("maximum"),
+    "exclusiveMinimum": _limit("exclusiveMinimum"),
+    "exclusiveMaximum": _limit("exclusiveMaximum"),
+    "multipleOf": _limit("multipleOf"),
+    "minItems": _limit("minItems"),
+    "maxItems": _limit("maxItems"),
+    "uniqueItems": _fixed("uniqueItems"),
+    "additionalProperties": lambda e, texts, locale: _extra_message(e, texts),
+    "unevaluatedProperties": lambda e, texts, locale: _extra_message(e, texts),
+    "dependentRequired": _fixed("required"),
 }
 
 
-def _generic_message(error: ValidationError) -> str:
-    return "This answer is not valid."
+def _extra_message(error: ValidationError, texts: dict[str, str]) -> str:
+    """Name the unexpected answers, so a designer or a support person sees which ones were refused."""
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    known = set(schema.get("properties") or {})
+    extra = [str(name) for name in instance if name not in known] or [error.message]
+    names = ", ".join(f"“{name[:40]}”" for name in extra[:5])
+    return texts["extra.one" if len(extra) == 1 else "extra.many"].format(names=names)
 
 
 def _field_paths(error: ValidationError) -> list[tuple[str | int, ...]]:
@@ -274,28 +305,72 @@ def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
     if error.context and error.validator in {"allOf", "then", "else", "dependentSchemas", "$ref"}:
         for sub in error.context:
             yield from _leaf_errors(sub)
+    elif error.context and error.validator in {"oneOf", "anyOf"} and not _choices(error):
+        yield from _chosen_branch(error)
     else:
         yield error
 
 
-def field_errors(schema: dict[str, Any], answers: object) -> list[FieldError]:
-    """Every problem of the answers, each with the path of its field and a plain message."""
-    check_answer_limits(answers)
+def _chosen_branch(error: ValidationError) -> Iterator[ValidationError]:
+    """Of object branches told apart by a ``const``, report the errors of the branch the resident chose."""
+    by_branch: dict[Any, list[ValidationError]] = {}
+    for sub in error.context or []:
+        by_branch.setdefault(sub.schema_path[0] if sub.schema_path else None, []).append(sub)
+    chosen = [errors for errors in by_branch.values() if not any(e.validator == "const" for e in errors)]
+    if len(chosen) == 1:
+        for sub in chosen[0]:
+            yield from _leaf_errors(sub)
+    else:
+        yield error
+
+
+def field_errors(schema: dict[str, Any], answers: object, locale: str = FALLBACK) -> list[FieldError]:
+    """Every problem of the answers, each with the path of its field and a plain message in ``locale``.
+
+    Pass the schema of the definition localised to the same locale (``builder.translations.localise``):
+    the designer's own ``errorMessage`` texts are translated there, the standard messages here.
+    """
+    check_answer_limits(answers, locale)
+    try:
+        return _collect_errors(schema, answers, locale)
+    except RecursionError as exc:  # a schema cycle the save-time checks did not catch
+        raise InputTooLarge(table(locale)["form_too_deep"]) from exc
+    except Unresolvable as exc:  # the empty registry refused a reference outside the form: nothing was fetched
+        raise DefinitionInvalid([FieldError((), table(locale)["outside_reference"])]) from exc
+
+
+def _collect_errors(schema: dict[str, Any], answers: object, locale: str) -> list[FieldError]:
     found: list[FieldError] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
-    for error in validator_for(schema).iter_errors(answers):
+    validator = validator_for(schema)
+    texts = table(locale)
+    if validator.is_valid(answers):  # the common case, without building error objects
+        return found
+    for error in validator.iter_errors(answers):
         for leaf in _leaf_errors(error):
-            message = _custom_message(leaf) or _MESSAGES.get(str(leaf.validator), _generic_message)(leaf)
+            standard = _MESSAGES.get(str(leaf.validator), _fixed("generic"))
+            message = _custom_message(leaf) or standard(leaf, texts, locale)
             for path in _field_paths(leaf):
-                if (path, message) not in seen:
-                    seen.add((path, message))
-                    found.append(FieldError(path=path, message=message))
+                text = _missing_field_message(leaf, path) or message
+                if (path, text) not in seen:
+                    seen.add((path, text))
+                    found.append(FieldError(path=path, message=text))
     return found
 
 
-def validate_answers(schema: dict[str, Any], answers: object) -> None:
-    """Raise ``AnswersInvalid`` with every field problem, or return when the answers are valid."""
-    errors = field_errors(schema, answers)
+def _missing_field_message(error: ValidationError, path: tuple[str | int, ...]) -> str | None:
+    """A missing field's own ``errorMessage.required`` (the rule sits on its parent, the message on it)."""
+    if error.validator not in {"required", "dependentRequired"} or not path:
+        return None
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    field = (schema.get("properties") or {}).get(path[-1])
+    custom = field.get("errorMessage") if isinstance(field, dict) else None
+    return custom.get("required") if isinstance(custom, dict) and isinstance(custom.get("required"), str) else None
+
+
+def validate_answers(schema: dict[str, Any], answers: object, locale: str = FALLBACK) -> None:
+    """Raise ``AnswersInvalid`` with every field problem (messages in ``locale``), or return when valid."""
+    errors = field_errors(schema, answers, locale)
     if errors:
         raise AnswersInvalid(errors)
 

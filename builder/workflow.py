@@ -118,6 +118,7 @@ class Context:
     group_size: int
     holidays: Collection[date] = ()
     group_exists: bool = True
+    target_members: frozenset[str] = frozenset()  # reassign: members of the group the request goes to
 
 
 def step_at(workflow: Workflow, index: int | None) -> WorkflowStep | None:
@@ -195,13 +196,23 @@ class MissingText(FormworkError):
     """An action that needs a reason, question or answer was sent without one."""
 
 
+def _refuse_second_decision(request: RequestRecord, command: Command, ctx: Context) -> int:
+    """One decision per reviewer per step; returns the step index."""
+    index = request.step_index if request.step_index is not None else 0
+    if any(d.step_index == index and d.reviewer == command.actor.username for d in ctx.decisions):
+        raise InvalidTransition("You have already decided on this step; a colleague must add the next decision.")
+    return index
+
+
+def decided_on_step(decisions: Collection[DecisionRecord], step_index: int | None) -> list[DecisionRecord]:
+    """Who has decided on a step so far (shown on a pending step)."""
+    return [d for d in decisions if d.step_index == step_index]
+
+
 def _approve(request: RequestRecord, command: Command, ctx: Context) -> Effect:
     actor = command.actor.username or ""
-    index = request.step_index if request.step_index is not None else 0
+    index = _refuse_second_decision(request, command, ctx)
     step = step_at(ctx.workflow, index)
-    already = [d for d in ctx.decisions if d.step_index == index and d.reviewer == actor]
-    if already:
-        raise InvalidTransition("You have already decided on this step.")
     decision = DecisionRecord(request.reference, index, actor, "approve", command.text, ctx.now)
     approvals = {d.reviewer for d in ctx.decisions if d.step_index == index and d.outcome == "approve"} | {actor}
     event = _event(request, command, ctx, "approve", to_state=request.state, to_step=request.step_id)
@@ -221,7 +232,7 @@ def approvals_needed(step: WorkflowStep, group_size: int) -> int:
 
 
 def _reject(request: RequestRecord, command: Command, ctx: Context) -> Effect:
-    index = request.step_index if request.step_index is not None else 0
+    index = _refuse_second_decision(request, command, ctx)
     decision = DecisionRecord(request.reference, index, command.actor.username or "", "reject", command.text, ctx.now)
     rejected = _touch(replace(request, state=State.REJECTED, claimed_by=None, due_on=None), ctx)
     event = _event(request, command, ctx, "reject", to_state=State.REJECTED, to_step=request.step_id)
@@ -273,6 +284,10 @@ def _reassign(request: RequestRecord, command: Command, ctx: Context) -> Effect:
         raise InvalidTransition("Choose a group or a colleague to reassign to.")
     if command.to_group and not ctx.group_exists:
         raise InvalidTransition(f"There is no group called {command.to_group}.")
+    if command.to_member and command.to_member not in ctx.target_members:
+        raise InvalidTransition(f"{command.to_member} is not a member of the group that would handle the request.")
+    if command.to_member == request.submitted_by:
+        raise InvalidTransition(f"{command.to_member} submitted this request and cannot handle it.")
     moved = _touch(replace(request, group=command.to_group or request.group, claimed_by=command.to_member), ctx)
     event = _event(request, command, ctx, "reassign", request.state, request.step_id)
     notify = _new_work(moved) if command.to_group else []
@@ -329,10 +344,11 @@ def _touch(request: RequestRecord, ctx: Context) -> RequestRecord:
 
 def _event(request: RequestRecord, command: Command, ctx: Context, action: str, to_state: str,
            to_step: str | None) -> AuditEvent:
-    # Comments by reviewers go in the event; the resident's own words stay in the comment table only.
-    note = command.text if command.action in {Action.REJECT, Action.REASSIGN} else ""
+    # No free text in the audit log: it is append-only and hash-chained, so anything written there
+    # survives erasure. Reasons and questions live in the comment and decision tables, which retention
+    # and erasure can clear; the event only says who did what, when, from which state to which.
     return AuditEvent(action, command.actor.label, ctx.now, request.reference, request.state, to_state,
-                      request.step_id, to_step, note)
+                      request.step_id, to_step, "")
 
 
 def _comment(request: RequestRecord, command: Command, ctx: Context, *, public: bool) -> CommentRecord | None:

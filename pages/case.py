@@ -7,84 +7,112 @@ import streamlit as st
 from builder.errors import FormworkError
 from builder.usecases.review import act, open_case
 from builder.workflow import Action, Command
-from ui.access import is_reviewer, require
+from ui.access import denied, is_reviewer, require
 from ui.answers import show_answers
+from ui.attachments import show_files
 from ui.context import services
-from ui.timeline import show_comments, show_history, state_label
+from ui.i18n import _, ngettext, show_date
+from ui.timeline import action_labels, show_comments, show_history, state_label
 from ui.nav import page
 
-actor = require(is_reviewer, "Only reviewers can open requests.")
+actor = require(is_reviewer, _("Only reviewers can open requests."))
 reference = st.query_params.get("ref", "")
 uow_factory = services().uow
 try:
     case = open_case(reference, actor, uow_factory())
 except FormworkError as exc:
-    st.title("Request")
+    denied(actor, f"case {reference[:40]}: not in the reviewer's groups or unknown")
+    st.title(_("Request"))
     st.warning(str(exc))
-    st.page_link(page("inbox"), label="Back to the inbox", icon=":material/arrow_back:")
+    st.page_link(page("inbox"), label=_("Back to the inbox"), icon=":material/arrow_back:")
     st.stop()
 
 request = case.request
 # Decisions carry the version the reviewer was looking at, not the one this click's rerun just read:
 # if a colleague acted in between, the engine refuses with "this request changed since you opened it".
+# The version is pinned when the reviewer first opens the case and moves on only when they say they
+# have seen the change (or after their own action), so a colleague's action is never adopted silently.
 seen_key = f"seen:{request.reference}"
-seen_version = st.session_state.get(seen_key, request.row_version)
-st.session_state[seen_key] = request.row_version
-st.page_link(page("inbox"), label="Back to the inbox", icon=":material/arrow_back:")
+seen_version = st.session_state.setdefault(seen_key, request.row_version)
+st.page_link(page("inbox"), label=_("Back to the inbox"), icon=":material/arrow_back:")
 st.title(request.reference)
 st.text(case.definition.title)
-first, second, third = st.columns(3)
-first.metric("Status", state_label(request.state))
-second.metric("Step", case.step_name or "—")
-third.metric("Due", request.due_on.isoformat() if request.due_on else "—")
-if case.approvals_needed and case.approvals_needed > 1:
-    decided = [d.reviewer for d in case.decisions if d.step_index == request.step_index]
-    st.text(f"Approvals: {len(decided)} of {case.approvals_needed} ({', '.join(decided) or 'none yet'})")
+st.metric(_("Status"), state_label(request.state))  # full width: narrow columns cut long values off
+st.text(_("Step: {step}    Due: {due}").format(step=case.step_name or "—",
+                                               due=show_date(request.due_on) if request.due_on else "—"))
+if case.overdue:
+    st.warning(_("Overdue: the decision on this step was due on {date}.").format(date=show_date(request.due_on)))
+if request.claimed_by:
+    st.text(_("Being handled by {name}.").format(name=request.claimed_by))
+if case.step_name and request.state in {"in_review", "needs_info"}:
+    outcomes = action_labels()
+    decided = ", ".join(f"{d.reviewer} ({outcomes.get(d.outcome, d.outcome)})" for d in case.decided) or _("nobody yet")
+    needed = (" — " + ngettext("{count} approval needed", "{count} approvals needed", case.approvals_needed).format(
+        count=case.approvals_needed)) if case.approvals_needed else ""
+    st.text(_("Decided on this step: {decided}").format(decided=decided) + needed)
 
 notice = st.session_state.pop("case_notice", None)
 if notice:
     st.success(notice)
+if seen_version != request.row_version:
+    st.warning(_("This request changed since you opened it: a colleague or the resident acted on it. "
+                 "Check the status and history below before you decide."))
+    if st.button(_("I have seen the changes"), key=f"refresh:{reference}"):
+        st.session_state[seen_key] = request.row_version
+        st.rerun()
 
-st.subheader("Answers")
-show_answers(case.definition.schema_, case.definition.ui_schema, request.answers)
+st.subheader(_("Answers"))
+show_answers(case.definition.schema_, case.definition.ui_schema, request.answers, case.definition.translations)
+# Attachments (issue 3): each download is authorised again by the core.
+st.subheader(_("Files"))
+show_files(request.reference, actor, uow_factory)
 
-LABELS = {"approve": "Approve", "reject": "Reject", "return": "Ask the resident for more information",
-          "comment": "Add a comment", "claim": "Claim (I am working on it)", "release": "Release",
-          "reassign": "Reassign"}
-DONE = {"approve": "Approved.", "reject": "Rejected. The resident is told.", "return": "Sent to the resident.",
-        "comment": "Comment added.", "claim": "You are working on this request.", "release": "Released.",
-        "reassign": "Reassigned."}
+LABELS = {"approve": _("Approve"), "reject": _("Reject"), "return": _("Ask the resident for more information"),
+          "comment": _("Add a comment"), "claim": _("Claim (I am working on it)"), "release": _("Release"),
+          "reassign": _("Reassign")}
+DONE = {"approve": _("Approved."), "reject": _("Rejected. The resident is told."),
+        "return": _("Sent to the resident."), "comment": _("Comment added."),
+        "claim": _("You are working on this request."), "release": _("Released."), "reassign": _("Reassigned.")}
 
 if case.actions:
-    st.subheader("Decide")
-    action = st.radio("What do you want to do?", case.actions, format_func=LABELS.get, key=f"action:{reference}")
+    st.subheader(_("Decide"))
+    action = st.radio(_("What do you want to do?"), case.actions, format_func=LABELS.get, key=f"action:{reference}")
     text = ""
     public = False
     to_group = None
     if action in {"approve", "reject", "return", "comment", "reassign"}:
-        prompts = {"approve": "Note (optional)", "reject": "Reason for the rejection (the resident reads this)",
-                   "return": "Your question to the resident", "comment": "Comment",
-                   "reassign": "Reason for reassigning"}
+        prompts = {"approve": _("Note (optional)"), "reject": _("Reason for the rejection (the resident reads this)"),
+                   "return": _("Your question to the resident"), "comment": _("Comment"),
+                   "reassign": _("Reason for reassigning")}
         text = st.text_area(prompts[action], key=f"text:{reference}:{action}", max_chars=4000)
     if action == "comment":
-        public = st.checkbox("Visible to the resident", key=f"public:{reference}")
+        public = st.checkbox(_("Visible to the resident"), key=f"public:{reference}")
+    to_member = None
     if action == "reassign":
-        to_group = st.text_input("Group to hand it to", key=f"group:{reference}")
+        to_group = st.selectbox(_("Group to hand it to"), case.groups, index=None, key=f"group:{reference}",
+                                placeholder=_("Keep the same group"))
+        to_member = st.text_input(_("Colleague in that group (optional, their user name)"), key=f"member:{reference}",
+                                  max_chars=64).strip() or None
     if st.button(LABELS[action], type="primary", key=f"go:{reference}"):
-        command = Command(Action(action), actor, text=text, public=public, to_group=to_group or None)
+        command = Command(Action(action), actor, text=text, public=public, to_group=to_group or None,
+                          to_member=to_member)
         key = st.session_state.setdefault(f"idem:{reference}:{seen_version}:{action}", secrets.token_hex(16))
         try:
-            act(reference, command, seen_version, uow_factory(), idempotency_key=key,
-                holidays=services().holidays)
+            new_state = act(reference, command, seen_version, uow_factory(), idempotency_key=key,
+                            holidays=services().holidays)
         except FormworkError as exc:
             st.error(str(exc))
         else:
-            st.session_state["case_notice"] = DONE[action]
+            finished = {"approved": _("Approved. The resident is told."), "rejected": DONE["reject"]}
+            partial = _("Your approval is recorded; the request goes on to the next approval or step.")
+            st.session_state.pop(seen_key, None)  # the next run pins the version this action made
+            st.session_state["case_notice"] = (finished.get(new_state, partial) if action == "approve"
+                                               else DONE[action])
             st.rerun()
 elif request.submitted_by == actor.username:
-    st.info("You submitted this request yourself, so a colleague must decide it.")
+    st.info(_("You submitted this request yourself, so a colleague must decide it."))
 
-st.subheader("Comments")
+st.subheader(_("Comments"))
 show_comments(case.comments)
-st.subheader("History")
+st.subheader(_("History"))
 show_history(case.history)

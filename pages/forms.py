@@ -1,63 +1,98 @@
-"""Designers: the forms of their departments — create from a template, publish, see versions."""
+"""Designers: the forms of their departments — create (scratch, template, import) and open the builder."""
+
+import re
 
 import streamlit as st
 
+from builder.editing import blank_definition
 from builder.errors import DefinitionInvalid, FormworkError
 from builder.templates import load_templates
-from builder.usecases.forms import create_form, forms_for, publish, versions_of
+from builder.usecases.forms import create_form, departments_for, forms_for, import_document, versions_of
 from ui.access import is_designer, require
 from ui.context import services
+from ui.i18n import _, ngettext
+from ui.nav import page
 from ui.text import plain
 
-actor = require(is_designer, "Only designers and administrators can manage forms.")
+actor = require(is_designer, _("Only designers and administrators can manage forms."))
 uow_factory = services().uow
-st.title("Design forms")
+st.title(_("Design forms"))
 
-notice = st.session_state.pop("forms_notice", None)
-if notice:
-    st.success(notice)
 
-with st.expander("Create a form from a template"):
+def suggested_slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:63] or "new-form"
+
+
+def create_and_open(document: dict) -> None:
+    try:
+        slug = create_form(document, actor, uow_factory())
+    except DefinitionInvalid as exc:
+        for error in exc.errors:
+            st.error(error.message)
+    except FormworkError as exc:
+        st.error(str(exc))
+    else:
+        st.switch_page(page("editor"), query_params={"form": slug})
+
+
+departments = departments_for(actor, uow_factory())
+st.subheader(_("Create a form"), anchor=False)
+scratch, from_template, from_file = st.tabs([_("Start from scratch"), _("Start from a template"), _("Import a file")])
+with scratch:
+    title = st.text_input(_("Title of the new form"), key="scratch_title", placeholder=_("e.g. Apply for a market stall"))
+    cols = st.columns(2)
+    department = cols[0].selectbox(_("Department"), departments, key="scratch_department")
+    slug = cols[1].text_input(_("Web address"), value=suggested_slug(title), key=f"scratch_slug:{suggested_slug(title)}",
+                              help=_("Lower-case letters, digits and dashes; residents see it in the link."))
+    if st.button(_("Create and open the builder"), type="primary", key="scratch_create", disabled=not title.strip()):
+        create_and_open(blank_definition(slug.strip(), title.strip(), department))
+
+with from_template:
     templates = [t for t in load_templates() if actor.is_admin or t.document["department"] in actor.designer_departments]
     if not templates:
-        st.caption("No templates for your departments.")
+        st.caption(_("No templates for your departments. Start from scratch instead."))
     else:
-        chosen = st.selectbox("Template", templates, format_func=lambda t: plain(t.title))
+        chosen = st.selectbox(_("Template"), templates, format_func=lambda t: plain(t.title))
         st.text(chosen.description)
-        slug = st.text_input("Web address of the new form", value=chosen.slug, max_chars=63,
-                             help="Lower-case letters, digits and dashes; residents see it in the link.")
-        if st.button("Create draft"):
-            document = {**chosen.document, "slug": slug.strip()}
-            try:
-                create_form(document, actor, uow_factory())
-            except FormworkError as exc:
-                st.error(str(exc))
-            else:
-                st.session_state["forms_notice"] = f"Draft “{document['title']}” created."
-                st.rerun()
+        slug = st.text_input(_("Web address of the new form"), value=chosen.slug, max_chars=63, key=f"tpl_slug:{chosen.slug}",
+                             help=_("Lower-case letters, digits and dashes; residents see it in the link."))
+        if st.button(_("Create draft"), key="template_create"):
+            create_and_open({**chosen.document, "slug": slug.strip()})
+
+with from_file:
+    upload = st.file_uploader(_("A Formwork definition or a JSON Schema (.json)"), type=["json"], key="import_file")
+    ui_upload = st.file_uploader(_("Optional: a uiSchema for it (.json)"), type=["json"], key="import_ui")
+    cols = st.columns(2)
+    department = cols[0].selectbox(_("Department"), departments, key="import_department")
+    slug = cols[1].text_input(_("Web address"), key="import_slug", placeholder=_("e.g. market-stall"))
+    if st.button(_("Import and open the builder"), key="import_create", disabled=upload is None or not slug.strip()):
+        try:
+            document = import_document(upload.getvalue().decode("utf-8", "replace"),
+                                       ui_upload.getvalue().decode("utf-8", "replace") if ui_upload else "",
+                                       slug=slug.strip(), department=department)
+        except DefinitionInvalid as exc:
+            st.error(exc.errors[0].message)
+        else:
+            create_and_open(document)
 
 forms = forms_for(actor, uow_factory())
+st.subheader(_("Your forms"), anchor=False)
 if not forms:
-    st.info("Your departments have no forms yet. Create one from a template above.")
+    st.info(_("Your departments have no forms yet. Create one above."))
 for form in forms:
     with st.container(border=True):
-        st.subheader(plain(form.title))
-        latest = f"version {form.latest_version}" if form.latest_version else "not published yet"
-        st.caption(f"{form.department} · /{form.slug} · {latest} · draft revision {form.draft_revision}")
-        publish_clicked = st.button("Publish the current draft", key=f"publish:{form.slug}", type="primary")
-        if publish_clicked:
-            try:
-                number = publish(form.slug, actor, uow_factory())
-            except DefinitionInvalid as exc:
-                st.error("The form cannot be published yet:")
-                for error in exc.errors:
-                    st.text(f"• {error.pointer or '/'}: {error.message}")
-            except FormworkError as exc:
-                st.error(str(exc))
-            else:
-                st.session_state["forms_notice"] = f"“{form.title}” published as version {number}."
-                st.rerun()
+        cols = st.columns([4, 1], vertical_alignment="center")
+        cols[0].subheader(plain(form.title), anchor=False)
+        latest = (_("version {number} is live").format(number=form.latest_version) if form.latest_version
+                  else _("not published yet"))
+        cols[0].caption(_("{department} · /{slug} · {latest} · draft revision {revision}").format(
+            department=form.department, slug=form.slug, latest=latest, revision=form.draft_revision))
+        # Publishing happens in the builder, after its checks (lint) — never blind from this list.
+        cols[1].page_link(page("editor"), label=_("Open"), icon=":material/edit:", query_params={"form": form.slug},
+                          help=_("Edit, check and publish this form in the builder"))
         versions = versions_of(form.slug, actor, uow_factory())
         if versions:
-            st.dataframe([{"Version": v.number, "Published (UTC)": v.published_at.strftime("%Y-%m-%d %H:%M"),
-                           "By": v.published_by or ""} for v in versions], hide_index=True, use_container_width=True)
+            with st.expander(ngettext("{count} published version", "{count} published versions",
+                                      len(versions)).format(count=len(versions))):
+                st.dataframe([{_("Version"): v.number, _("Published (UTC)"): v.published_at.strftime("%Y-%m-%d %H:%M"),
+                               _("By"): v.published_by or ""} for v in versions], hide_index=True, width="stretch")

@@ -1,21 +1,62 @@
-"""A signed-in resident's own requests."""
+"""A signed-in resident's own requests: open one without the access code."""
 
 import streamlit as st
 
-from builder.usecases.requests import my_requests
+from builder.errors import FormworkError
+from builder.usecases.requests import my_request_status, my_requests, resident_act
+from builder.workflow import Action
 from ui.access import is_signed_in, require
+from ui.attachments import show_files
 from ui.context import services
-from ui.timeline import state_label
+from ui.i18n import _, current_locale, language_selector, show_date
 from ui.nav import page
+from ui.timeline import refusal_messages, show_status, state_label
 
-actor = require(is_signed_in, "Sign in to see your requests.")
-st.title("My requests")
-requests = my_requests(actor, services().uow())
+language_selector()
+actor = require(is_signed_in, _("Sign in to see your requests."))
+uow_factory = services().uow
+st.title(_("My requests"))
+requests = my_requests(actor, uow_factory())
 if not requests:
-    st.info("You have not submitted any requests with this account yet.")
-    st.page_link(page("catalogue"), label="See the forms", icon=":material/list_alt:")
+    st.info(_("You have not submitted any requests with this account yet."))
+    st.page_link(page("catalogue"), label=_("See the forms"), icon=":material/list_alt:",
+                 query_params={"lang": current_locale()})
     st.stop()
-st.dataframe([{"Reference": r.reference, "Form": r.form_slug, "Status": state_label(r.state),
-               "Submitted (UTC)": r.submitted_at.strftime("%Y-%m-%d %H:%M")} for r in requests],
-             hide_index=True, use_container_width=True)
-st.caption("To see the messages on a request, open it with its reference and access code on the tracking page.")
+st.dataframe([{_("Reference"): r.reference, _("Form"): r.form_slug, _("Status"): state_label(r.state),
+               _("Expected by"): show_date(r.due_on) if r.due_on and r.state == "in_review" else "",
+               _("Submitted (UTC)"): show_date(r.submitted_at)} for r in requests],
+             hide_index=True, width="stretch")
+
+references = [r.reference for r in requests]
+wanted = st.query_params.get("ref")
+chosen = st.selectbox(_("Open a request"), references, index=references.index(wanted) if wanted in references else None,
+                      placeholder=_("Choose a reference"), key="my_request")
+if chosen is None:
+    st.stop()
+st.query_params["ref"] = chosen
+
+notice = st.session_state.pop("my_request_notice", None)
+if notice:
+    st.success(notice)
+try:
+    view = my_request_status(chosen, actor, uow_factory(), locale=current_locale())
+except FormworkError as exc:
+    st.error(str(exc))
+    st.stop()
+
+
+def _act(action: Action, text: str, done: str, files: list[tuple[str, bytes]]) -> None:
+    try:
+        resident_act(view.reference, None, action, text, view.row_version, actor, uow_factory(),
+                     holidays=services().holidays, files=files)
+    except FormworkError as exc:
+        for message in refusal_messages(exc):
+            st.error(message)
+        return
+    st.session_state["my_request_notice"] = done
+    st.rerun()
+
+
+show_status(view, _act)
+st.markdown("#### " + _("Your files"))
+show_files(view.reference, actor, uow_factory)  # the core lets the signed-in author download their own files

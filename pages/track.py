@@ -1,81 +1,70 @@
-"""Follow a request with its reference and access code; answer a question or withdraw."""
+"""Follow a request with its reference and access code; answer a question, download its files or withdraw."""
 
 
 import streamlit as st
 
-from builder.errors import FormworkError
-from builder.usecases.requests import NO_MATCH, resident_act, status
+from builder.errors import FormworkError, RateLimited
+from builder.usecases.limits import admit_lookup
+from builder.usecases.requests import resident_act, status
 from builder.workflow import Action
-from ui.answers import show_answers
+from ui.access import denied
+from ui.attachments import show_files
 from ui.context import current_actor, services
+from ui.i18n import _, current_locale, language_selector
+from ui.timeline import refusal_messages, show_status
 
-st.title("Follow a request")
+
+# A tracking link's ``lang`` is honoured by app.py before anything is translated (_interface_language).
+language_selector()
+st.title(_("Follow a request"))
 uow_factory = services().uow
 
 with st.form("lookup"):
-    reference = st.text_input("Reference", value=st.query_params.get("ref", ""), placeholder="e.g. PW-2026-00042")
-    code = st.text_input("Access code", type="password", help="The code shown when you submitted the request.")
-    looked_up = st.form_submit_button("Show my request", type="primary")
+    reference = st.text_input(_("Reference"), value=st.query_params.get("ref", ""),
+                              placeholder=_("e.g. PW-2026-00042"))
+    code = st.text_input(_("Access code"), type="password", help=_("The code shown when you submitted the request."))
+    looked_up = st.form_submit_button(_("Show my request"), type="primary")
 
 if looked_up:
+    try:
+        admit_lookup(current_actor(), uow_factory())  # slows down guessing of references and codes
+    except RateLimited:
+        st.error(_("Too many look-ups from your connection. Please wait ten minutes and try again."))
+        st.stop()
     st.session_state["track"] = {"reference": reference.strip(), "code": code.strip()}
     st.query_params["ref"] = reference.strip()
 
 lookup = st.session_state.get("track")
 if not lookup:
-    st.caption("You find the reference and access code on the confirmation page and in the email we sent you.")
+    st.caption(_("You find the reference and access code on the confirmation page and in the email we sent you."))
     st.stop()
 
 try:
-    view = status(lookup["reference"], lookup["code"], uow_factory())
+    view = status(lookup["reference"], lookup["code"], uow_factory(), locale=current_locale())
 except FormworkError:
-    st.error(NO_MATCH)
+    if looked_up:
+        denied(current_actor(), f"track {lookup['reference'][:40]}: reference and access code do not match")
+    st.error(_("No request matches this reference and access code. Check both and try again."))
     st.stop()
 
 notice = st.session_state.pop("track_notice", None)
 if notice:
     st.success(notice)
 
-st.subheader(view.reference)
-st.text(view.form_title)
-left, right = st.columns(2)
-left.metric("Status", view.state_label)
-if view.step_name:
-    right.metric("Current step", view.step_name)
-if view.expected_on:
-    st.text(f"Expected decision by {view.expected_on:%d %B %Y}.")
-st.caption(f"Submitted {view.submitted_at:%Y-%m-%d %H:%M} UTC")
 
-st.markdown("#### Messages")
-if not view.comments:
-    st.caption("No messages yet.")
-for comment in view.comments:
-    with st.container(border=True):
-        st.caption(f"{comment.author} · {comment.written_at:%Y-%m-%d %H:%M} UTC")
-        st.text(comment.body)
-
-with st.expander("Your answers"):
-    show_answers(view.schema, view.ui_schema, view.answers)
-
-
-def _act(action: Action, text: str, done: str) -> None:
+def _act(action: Action, text: str, done: str, files: list[tuple[str, bytes]]) -> None:
     try:
         resident_act(view.reference, lookup["code"], action, text, view.row_version, current_actor(), uow_factory(),
-                     holidays=services().holidays)
+                     holidays=services().holidays, files=files)
     except FormworkError as exc:
-        st.error(str(exc))
+        for message in refusal_messages(exc):
+            st.error(message)
         return
     st.session_state["track_notice"] = done
     st.rerun()
 
 
-if "answer" in view.actions:
-    st.markdown("#### Answer the question")
-    answer = st.text_area("Your answer", key=f"answer:{view.reference}", max_chars=4000)
-    if st.button("Send answer", type="primary"):
-        _act(Action.ANSWER, answer, "Thank you. Your answer was sent and the review continues.")
-if "withdraw" in view.actions:
-    with st.expander("Withdraw this request"):
-        sure = st.checkbox("I want to withdraw this request. This cannot be undone.", key=f"wd:{view.reference}")
-        if st.button("Withdraw request", disabled=not sure):
-            _act(Action.WITHDRAW, "", "Your request was withdrawn.")
+show_status(view, _act)
+st.markdown("#### " + _("Your files"))
+# The access code goes with every download: the core checks it again for each file.
+show_files(view.reference, current_actor(), uow_factory, access_code=lookup["code"])

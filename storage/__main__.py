@@ -4,14 +4,21 @@ Commands:
   migrate            upgrade the database to the newest schema
   demo               load demo departments, groups, users and forms; prints the passwords
   verify-audit       verify the audit log's hash chain; names the first broken link (exit 1)
+  outbox [--once]    send queued mail over SMTP (FORMWORK_SMTP_*), retrying with backoff; loops unless --once
+  purge              anonymise requests kept past their form's retention (see storage/retention.py)
+  backup PATH        write a consistent backup while the app runs (SQLite file or pg_dump archive)
+  restore PATH       replace the database with a backup (stop the app first)
   revision MESSAGE   (developers) autogenerate a migration from the models
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from storage.audit_check import verify_audit
+from sqlalchemy import Engine
+
+from storage.audit_check import describe_link, verify_audit
 from storage.demo import load_demo
 from storage.engine import make_engine
 from storage.migrate import new_revision, upgrade
@@ -35,14 +42,63 @@ def main(argv: list[str]) -> int:
     elif command == "verify-audit":
         counted, broken = verify_audit(engine)
         if broken is not None:
-            print(f"Audit chain BROKEN at event {broken} ({counted} events read).")
+            print(f"Audit chain BROKEN at {describe_link(engine, broken)} ({counted} events read). "
+                  "This event or the one before it was changed or removed.")
             return 1
         print(f"Audit chain intact: {counted} events verified.")
+    elif command == "outbox":
+        return _outbox_command(rest, engine)
+    elif command in {"purge", "backup", "restore"}:
+        return _records_command(command, rest, engine)
     elif command == "revision" and rest:
         new_revision(engine, " ".join(rest))
     else:
         print(f"Unknown command {command!r}.\n{__doc__}")
         return 2
+    return 0
+
+
+def _outbox_command(rest: list[str], engine: Engine) -> int:
+    """The mail worker (issue 5); see storage/outbox.py."""
+    import logging
+
+    from storage import outbox
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = load_settings()
+    if "--once" in rest:
+        result = outbox.send_due(engine, outbox.sender_for(settings), settings.mail_from)
+        print(f"Outbox: {result.sent} sent, {result.failed} failed, {result.skipped} taken by another worker.")
+        return 0
+    outbox.run_forever(engine, settings)
+    return 0
+
+
+def _records_command(command: str, rest: list[str], engine: Engine) -> int:
+    """Retention, backup and restore (issue 7)."""
+    from storage import backup, retention
+
+    if command == "purge":
+        upgrade(engine)
+        purged = retention.purge(engine)
+        print(f"Retention purge: {len(purged)} request(s) anonymised.")
+        for item in purged:
+            print(f"  {item.reference}  {item.form}  {item.state}  (kept {item.retention_days} days)")
+        return 0
+    if len(rest) != 1:
+        print(f"Usage: python -m storage {command} PATH")
+        return 2
+    url = engine.url.render_as_string(hide_password=False)
+    try:
+        if command == "backup":
+            result = backup.backup(url, Path(rest[0]))
+            print(f"Backup written: {result.path} ({result.size:,} bytes, {result.kind}).")
+        else:
+            backup.restore(url, Path(rest[0]))
+            print(f"Restored from {rest[0]}. Run `python -m storage verify-audit` to check the audit chain.")
+    except backup.BackupFailed as failure:
+        print(str(failure))
+        return 1
     return 0
 
 

@@ -1,21 +1,22 @@
-"""What ``app.py`` needs from storage at start: a migrated engine, the cookie secret, credentials."""
+"""What ``app.py`` needs from storage at start: a migrated engine and the cookie secret."""
 
 from __future__ import annotations
 
 import os
 import secrets
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 
 from storage.engine import make_engine
 from storage.migrate import upgrade
-from storage.models import User
 from storage.settings import Settings
 
-WEAK_SECRETS = {"", "some_key", "secret", "changeme", "change-me", "formwork"}
+# streamlit-authenticator's default ("some_key") and the placeholders people copy from examples.
+WEAK_SECRETS = {"", "some_key", "secret", "changeme", "change-me", "formwork", "your-secret-key", "secret_key"}
+_PLACEHOLDER_WORDS = ("change", "example", "some_key", "secret_key", "placeholder", "default")
+MIN_SECRET_LENGTH = 32
+MIN_DISTINCT_CHARACTERS = 12
 
 
 class InsecureConfiguration(RuntimeError):
@@ -37,8 +38,10 @@ def cookie_secret(settings: Settings, data_dir: Path = Path("data")) -> str:
     """
     configured = settings.secret_key.strip()
     if configured:
-        if configured.lower() in WEAK_SECRETS or len(configured) < 32:
-            raise InsecureConfiguration("FORMWORK_SECRET_KEY is too weak: use at least 32 random characters.")
+        problem = secret_problem(configured)
+        if problem:
+            raise InsecureConfiguration(f"FORMWORK_SECRET_KEY {problem}. Generate one with: "
+                                        "python -c 'import secrets; print(secrets.token_urlsafe(48))'")
         return configured
     if not settings.database_url.startswith("sqlite"):
         raise InsecureConfiguration("Set FORMWORK_SECRET_KEY (shared by all replicas) when running on PostgreSQL.")
@@ -51,9 +54,13 @@ def cookie_secret(settings: Settings, data_dir: Path = Path("data")) -> str:
     return key_file.read_text().strip()
 
 
-def authenticator_credentials(engine: Engine) -> dict[str, Any]:
-    """The credentials dictionary streamlit-authenticator expects, read fresh from the database."""
-    with Session(engine) as session:
-        users = session.exec(select(User).where(User.is_active == True)).all()  # noqa: E712
-    return {"usernames": {u.username: {"name": u.display_name, "email": u.email, "password": u.password_hash}
-                          for u in users}}
+def secret_problem(key: str) -> str | None:
+    """Why a configured cookie key is unsafe, or None. A random 48-byte key passes every rule."""
+    lowered = key.lower()
+    if lowered in WEAK_SECRETS or any(word in lowered for word in _PLACEHOLDER_WORDS):
+        return "is a default or placeholder value"
+    if len(key) < MIN_SECRET_LENGTH:
+        return f"is too short: use at least {MIN_SECRET_LENGTH} random characters"
+    if len(set(key)) < MIN_DISTINCT_CHARACTERS:
+        return "is not random enough (too few different characters)"
+    return None

@@ -16,7 +16,7 @@ from sqlalchemy.pool import StaticPool
 
 from storage.settings import ensure_sqlite_folder
 
-BUSY_TIMEOUT_MS = 15_000
+BUSY_TIMEOUT_MS = 30_000  # tests/load: 15 s was exceeded by 60 writers on a starved 2-core machine
 WRITE_OPTION = "formwork_write"
 
 

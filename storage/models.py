@@ -177,6 +177,8 @@ class Submission(SQLModel, table=True):
     submitted_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)
     row_version: int = Field(default=1, sa_column=_row_version)
+    # Set when retention or a data-protection request removed the answers (the row stays for the figures).
+    purged_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class ReferenceCounter(SQLModel, table=True):
@@ -277,3 +279,59 @@ class OutboxMail(SQLModel, table=True):
     next_attempt_at: datetime = Field(sa_type=UtcDateTime, index=True)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_error: str = ""
+
+
+# ---------------------------------------------------------------- dashboard figures (materialised)
+
+
+class RequestFigure(SQLModel, table=True):
+    """A request's facts folded from its audit events (builder.metrics.RequestFact); no answers.
+
+    Rebuilt for a request whenever it has new events, so the dashboard aggregates these rows in SQL
+    instead of re-reading the whole log. Times are epoch seconds, days are date ordinals.
+
+    The primary key keeps a form's rows together in submission order (on SQLite the table itself is
+    that index, ``WITHOUT ROWID``), so a dashboard view reads them in one pass instead of one lookup
+    per row. ``decision_s`` and ``wait_s`` are indexed per form: their medians and 90th percentiles are
+    read at a rank in index order, without sorting (storage.repositories._FigureQueries)."""
+
+    __tablename__ = "request_figure"
+    __table_args__ = (Index("ux_request_figure_reference", "reference", unique=True),
+                      Index("ix_request_figure_decision", "form_id", "decision_s", "submitted_s"),
+                      Index("ix_request_figure_wait", "form_id", "wait_s", "submitted_s"),
+                      {"sqlite_with_rowid": False})
+    form_id: int = Field(foreign_key="form.id", primary_key=True)
+    submitted_s: float = Field(primary_key=True)
+    reference: str = Field(primary_key=True, max_length=32)
+    finished_s: float | None = None
+    state: str = Field(max_length=20)
+    resident_wait_s: float = 0
+    waiting_since_s: float | None = None
+    breached: bool = False
+    open_due_day: int | None = None
+    received_week: int
+    decided_week: int | None = None
+    decision_s: float | None = None  # RequestFact.decision_s
+    wait_s: float | None = None  # RequestFact.settled_wait_s
+
+
+class VisitFigure(SQLModel, table=True):
+    """One stay of a request at one step (builder.metrics.VisitFact), kept together per form and step."""
+
+    __tablename__ = "visit_figure"
+    __table_args__ = (Index("ux_visit_figure_reference", "reference", "number", unique=True),
+                      Index("ix_visit_figure_city", "form_id", "step_id", "city_s", "submitted_s"),
+                      {"sqlite_with_rowid": False})
+    form_id: int = Field(foreign_key="form.id", primary_key=True)
+    step_id: str = Field(max_length=64, primary_key=True)
+    submitted_s: float = Field(primary_key=True)  # of the request, for the period filter
+    reference: str = Field(primary_key=True, max_length=32)
+    number: int = Field(primary_key=True)
+    entered_s: float
+    left_s: float | None = None
+    resident_wait_s: float = 0
+    waiting_since_s: float | None = None
+    due_day: int | None = None
+    breached: bool = False
+    city_s: float | None = None  # VisitFact.settled_city_s
+

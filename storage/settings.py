@@ -24,6 +24,7 @@ class Settings:
     mail_from: str = "formwork@localhost"
     public_url: str = "http://localhost:8501"
     staff_idle_minutes: int = 30
+    mail_worker_seconds: float = 5.0  # 0: the app sends no mail itself (``python -m storage outbox`` does)
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -50,6 +51,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("FORMWORK_MAIL_FROM", "formwork@localhost"),
         public_url=env.get("FORMWORK_PUBLIC_URL", "http://localhost:8501"),
         staff_idle_minutes=int(env.get("FORMWORK_STAFF_IDLE_MINUTES", "30")),
+        mail_worker_seconds=float(env.get("FORMWORK_MAIL_WORKER_SECONDS", "5") or "0"),
     )
 
 

@@ -69,6 +69,7 @@ def uow(engine: Engine) -> SqlUnitOfWork:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    _report_figures(terminalreporter)
     # Under pytest-xdist the skips happen in workers, so count them from the reports.
     skipped = [r for r in terminalreporter.stats.get("skipped", []) if "FORMWORK_TEST_POSTGRES_URL" in str(r.longrepr)]
     if skipped or _postgres_skipped:
@@ -76,3 +77,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"{len(skipped) or len(_postgres_skipped)} PostgreSQL test runs were skipped because FORMWORK_TEST_POSTGRES_URL "
             "is not set. CI sets it; set it locally to test PostgreSQL too.", red=True)
+
+
+def _report_figures(terminalreporter: pytest.TerminalReporter) -> None:
+    """Throughput measured by tests/load and tests/faults (``record_property("figures", ...)``): shown,
+    never asserted. User properties travel with the reports, so this works under pytest-xdist too."""
+    lines = [value for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+             if report.when == "call" for name, value in report.user_properties if name == "figures"]
+    if lines:
+        terminalreporter.write_sep("-", "load and fault figures")
+        for line in sorted(lines):
+            terminalreporter.write_line(str(line))

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+import secrets
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
+from builder import metrics
 from builder.audit import GENESIS_HASH, chain
 from builder.errors import DraftConflict, StaleRequest
 from builder.ports import (
@@ -17,11 +19,17 @@ from builder.ports import (
     ChainedEvent,
     CommentRecord,
     DecisionRecord,
+    FileRecord,
+    StoredAttachment,
     FormRecord,
     InboxPage,
     InboxQuery,
     OutboxMessage,
+    DepartmentRecord,
+    GroupRecord,
     RequestRecord,
+    SessionRecord,
+    ThrottleRecord,
     UserRecord,
     VersionRecord,
 )
@@ -108,6 +116,16 @@ class FakeRequests:
 
     def inbox(self, query: InboxQuery) -> InboxPage:
         rows = [r for r in self.rows.values() if r.group in query.groups and r.state in query.states]
+        if query.form_slug:
+            rows = [r for r in rows if r.form_slug == query.form_slug]
+        if query.step_id:
+            rows = [r for r in rows if r.step_id == query.step_id]
+        if query.overdue_on:
+            rows = [r for r in rows if r.due_on is not None and r.due_on < query.overdue_on]
+        if query.submitted_from:
+            rows = [r for r in rows if r.submitted_at >= query.submitted_from]
+        if query.submitted_to:
+            rows = [r for r in rows if r.submitted_at < query.submitted_to]
         if query.reference_contains:
             rows = [r for r in rows if query.reference_contains.upper() in r.reference]
         if query.claimed_by:
@@ -144,6 +162,11 @@ class FakeDirectory:
         self.users: dict[str, UserRecord] = {}
         self.groups = groups or {}
         self.departments = departments or set()
+        self.department_names: dict[str, str] = {}
+        self.group_departments: dict[str, str] = {}
+        self.sessions: dict[str, SessionRecord] = {}
+        self.throttles: dict[str, ThrottleRecord] = {}
+        self.hits: dict[tuple[str, str], int] = {}
 
     def has_users(self) -> bool:
         return bool(self.users)
@@ -157,11 +180,79 @@ class FakeDirectory:
     def group_members(self, group: str) -> list[str]:
         return sorted(self.groups.get(group, []))
 
+    def member_emails(self, group: str) -> list[str]:
+        users = [self.users.get(name) for name in self.group_members(group)]
+        return [u.email for u in users if u is not None and u.is_active and u.email]
+
     def group_exists(self, group: str) -> bool:
         return group in self.groups
 
     def department_exists(self, slug: str) -> bool:
         return slug in self.departments
+
+    def all_users(self) -> list[UserRecord]:
+        return [self.users[name] for name in sorted(self.users)]
+
+    def update_user(self, username: str, *, display_name: str, email: str, is_admin: bool, is_active: bool) -> None:
+        self.users[username] = replace(self.users[username], display_name=display_name, email=email,
+                                       is_admin=is_admin, is_active=is_active)
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        self.users[username] = replace(self.users[username], password_hash=password_hash)
+
+    def set_roles(self, username: str, *, designer_departments: frozenset[str], reviewer_groups: frozenset[str]) -> None:
+        self.users[username] = replace(self.users[username], designer_departments=designer_departments & self.departments,
+                                       reviewer_groups=reviewer_groups & set(self.groups))
+        for group, members in self.groups.items():
+            if username in members and group not in reviewer_groups:
+                members.remove(username)
+            elif group in reviewer_groups and username not in members:
+                members.append(username)
+
+    def all_departments(self) -> list[DepartmentRecord]:
+        return [DepartmentRecord(slug, self.department_names.get(slug, slug)) for slug in sorted(self.departments)]
+
+    def add_department(self, department: DepartmentRecord) -> None:
+        self.departments.add(department.slug)
+        self.department_names[department.slug] = department.name
+
+    def all_groups(self) -> list[GroupRecord]:
+        return [GroupRecord(name, self.group_departments.get(name, "")) for name in sorted(self.groups)]
+
+    def add_group(self, group: GroupRecord) -> None:
+        self.groups[group.name] = []
+        self.group_departments[group.name] = group.department
+
+    def add_session(self, session: SessionRecord) -> None:
+        self.sessions[session.token_hash] = session
+
+    def auth_session(self, token_hash: str) -> SessionRecord | None:
+        return self.sessions.get(token_hash)
+
+    def touch_session(self, token_hash: str, at: datetime) -> None:
+        if token_hash in self.sessions:
+            self.sessions[token_hash] = replace(self.sessions[token_hash], last_seen_at=at)
+
+    def revoke_session(self, token_hash: str, at: datetime) -> None:
+        found = self.sessions.get(token_hash)
+        if found is not None and found.revoked_at is None:
+            self.sessions[token_hash] = replace(found, revoked_at=at)
+
+    def revoke_sessions_of(self, username: str, at: datetime) -> int:
+        mine = [key for key, s in self.sessions.items() if s.username == username and s.revoked_at is None]
+        for key in mine:
+            self.sessions[key] = replace(self.sessions[key], revoked_at=at)
+        return len(mine)
+
+    def login_throttle(self, username: str) -> ThrottleRecord | None:
+        return self.throttles.get(username)
+
+    def save_login_throttle(self, record: ThrottleRecord) -> None:
+        self.throttles[record.username] = record
+
+    def count_hit(self, client_key: str, window: str) -> int:
+        self.hits[(client_key, window)] = self.hits.get((client_key, window), 0) + 1
+        return self.hits[(client_key, window)]
 
 
 class FakeAudit:
@@ -186,6 +277,108 @@ class FakeOutbox:
         self.messages.setdefault(message.key, message)
 
 
+class FakeInsights:
+    """Answers from the other fakes; keeps only its own secrets (the snapshot copies that state)."""
+
+    def __init__(self, uow: Callable[[], FakeUnitOfWork]) -> None:
+        self._uow = uow  # a function: the snapshot's deepcopy keeps it pointing at the live unit of work
+        self.secrets: dict[str, bytes] = {}
+        self.attachments: list[FileRecord] = []
+
+    def _tagged(self, forms: Collection[str], submitted_from: datetime | None,
+                submitted_to: datetime | None) -> Iterator[tuple[str, AuditEvent]]:
+        rows = self._uow().requests.rows
+        for stored in self._uow().audit.events:
+            request = rows.get(stored.event.reference or "")
+            if request is None or request.form_slug not in forms:
+                continue
+            if (submitted_from and request.submitted_at < submitted_from) or (
+                    submitted_to and request.submitted_at >= submitted_to):
+                continue
+            yield request.form_slug, stored.event
+
+    # The fake keeps no materialised facts: it computes the figures from the log every time.
+    def stale_references(self, limit: int) -> tuple[list[str], int]:
+        return [], len(self._uow().audit.events)
+
+    def events_of(self, references: Collection[str]) -> Iterator[tuple[str, AuditEvent]]:
+        forms = {r.form_slug for r in self._uow().requests.rows.values()}
+        return (pair for pair in self._tagged(forms, None, None) if pair[1].reference in references)
+
+    def store_facts(self, facts: Sequence[metrics.RequestFact], covered_seq: int) -> None:
+        return None
+
+    def figures(self, forms: Collection[str], submitted_from: datetime | None, submitted_to: datetime | None,
+                now: datetime) -> metrics.FigureSet:
+        steps = {v.form_slug: {s["id"]: metrics.StepInfo(s["name"], s.get("sla_days", 5))
+                               for s in v.definition.get("workflow", {}).get("steps", [])}
+                 for v in self._uow().forms.published()}
+        result = metrics.compute_tagged(self._tagged(forms, submitted_from, submitted_to), steps, now)
+        return metrics.FigureSet(result.forms, result.steps, result.weeks, result.overall)
+
+    def form_requests(self, form_slug: str) -> list[RequestRecord]:
+        return [r for r in self._uow().requests.rows.values() if r.form_slug == form_slug and r.answers]
+
+    def secret(self, name: str) -> bytes:
+        return self.secrets.setdefault(name, secrets.token_bytes(32))
+
+    def expired(self, form_slug: str, finished_before: datetime, abandoned_before: datetime) -> list[RequestRecord]:
+        return [r for r in self.form_requests(form_slug)
+                if (r.state in {"approved", "rejected", "withdrawn"} and r.updated_at < finished_before)
+                or (r.state == "needs_info" and r.updated_at < abandoned_before)]
+
+    def resident_requests(self, who: str) -> list[RequestRecord]:
+        wanted = who.strip().lower()
+        return [r for r in self._uow().requests.rows.values() if r.answers and (
+            r.submitted_by == who.strip() or (r.contact_email or "").lower() == wanted)]
+
+    def files(self, reference: str) -> list[FileRecord]:
+        return [f for f in self.attachments if f.reference == reference]
+
+    def anonymise(self, reference: str, at: datetime) -> None:
+        requests = self._uow().requests
+        current = requests.rows[reference]
+        requests.rows[reference] = replace(current, answers={}, contact_email=None, submitted_by=None,
+                                           idempotency_key=None, claimed_by=None, access_code_hash="erased")
+        requests.comment_rows = [c for c in requests.comment_rows if c.request_reference != reference]
+        self.attachments = [f for f in self.attachments if f.reference != reference]
+
+    def forget_user(self, username: str) -> bool:
+        directory = self._uow().directory
+        user = directory.users.get(username)
+        if user is None or user.is_admin or user.designer_departments or user.reviewer_groups:
+            return False
+        directory.users[username] = replace(user, display_name="Erased account", email="", is_active=False)
+        return True
+
+
+class FakeAttachments:
+    """Uploaded files in memory; ``reference`` is set when their request is submitted."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, StoredAttachment] = {}
+        self.data: dict[str, bytes] = {}
+
+    def add(self, record: StoredAttachment, data: bytes) -> None:
+        self.records[record.id] = record
+        self.data[record.id] = data
+
+    def link(self, ids: Collection[str], reference: str) -> int:
+        linked = [i for i in ids if i in self.records and self.records[i].reference is None]
+        for attachment_id in linked:
+            self.records[attachment_id] = replace(self.records[attachment_id], reference=reference)
+        return len(linked)
+
+    def get(self, attachment_id: str) -> StoredAttachment | None:
+        return self.records.get(attachment_id)
+
+    def content(self, attachment_id: str) -> bytes | None:
+        return self.data.get(attachment_id)
+
+    def of_request(self, reference: str) -> list[StoredAttachment]:
+        return [r for r in self.records.values() if r.reference == reference]
+
+
 class FakeUnitOfWork:
     """Commits by keeping a snapshot; rollback (or leaving without commit) restores the last commit."""
 
@@ -195,12 +388,15 @@ class FakeUnitOfWork:
         self.directory = FakeDirectory(groups, departments)
         self.audit = FakeAudit()
         self.outbox = FakeOutbox()
+        self.insights = FakeInsights(lambda: self)
+        self.attachments = FakeAttachments()
         self.commits = 0
         self._snapshot = self._state()
 
     def _state(self) -> dict[str, Any]:
         return copy.deepcopy({name: getattr(self, name).__dict__
-                              for name in ("forms", "requests", "directory", "audit", "outbox")})
+                              for name in ("forms", "requests", "directory", "audit", "outbox", "insights",
+                                           "attachments")})
 
     def _restore(self) -> None:
         for name, state in copy.deepcopy(self._snapshot).items():

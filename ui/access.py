@@ -1,22 +1,40 @@
-"""Every page checks its own permission, even though the navigation only lists allowed pages."""
+"""Every page checks its own permission, even though the navigation only lists allowed pages.
+
+A refused page shows one sentence and nothing of the data, and the attempt is written to the
+audit log in its own transaction (``record_denied``), so nothing else a page did can roll it back.
+"""
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
 from builder.ports import Actor
-from ui.context import current_actor
+from builder.usecases.accounts import record_denied
+from ui.context import current_actor, services
 
 
-def require(allowed: Callable[[Actor], bool], message: str) -> Actor:
+def require(allowed: Callable[[Actor], bool], message: str, *, what: str = "") -> Actor:
     """Stop the page, showing only ``message``, unless the current actor is allowed."""
     actor = current_actor()
     if not allowed(actor):
+        # The calling page's file name says which page was refused.
+        denied(actor, what or f"page {Path(sys._getframe(1).f_code.co_filename).stem}")
         st.warning(message)
         st.stop()
     return actor
+
+
+def denied(actor: Actor, what: str) -> None:
+    """Write a refused attempt to the audit log (a separate unit of work, after any rollback)."""
+    try:
+        record_denied(actor, what, services().uow())
+    except Exception:  # the refusal stands even if the log cannot be written; the error goes to the server log
+        logging.getLogger("formwork.security").exception("could not record a denied attempt: %s", what)
 
 
 def is_reviewer(actor: Actor) -> bool:

@@ -8,18 +8,19 @@ formatted for the chosen locale with Babel.
 from __future__ import annotations
 
 import gettext
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 
 import streamlit as st
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time, get_date_format
 from babel.numbers import format_currency, format_decimal
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "formwork"
 LANGUAGES = {"en": "English", "fr": "Français"}
 DEFAULT = "en"
+CURRENCY = "EUR"  # amounts of money (format "money") are in the city's currency
 SESSION_KEY = "formwork_locale"
 
 
@@ -54,17 +55,35 @@ def language_selector() -> str:
     return chosen
 
 
-def show_date(value: date | datetime | None) -> str:
+def show_date(value: date | datetime | None, locale: str | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, format="medium", locale=current_locale())
-    return format_date(value, format="long", locale=current_locale())
+        return format_datetime(value, format="medium", locale=locale or current_locale())
+    return format_date(value, format="long", locale=locale or current_locale())
 
 
-def show_number(value: float | int) -> str:
-    return format_decimal(value, locale=current_locale())
+def show_time(value: time, locale: str | None = None) -> str:
+    return format_time(value, format="short", locale=locale or current_locale())
 
 
-def show_money(value: float, currency: str = "EUR") -> str:
-    return format_currency(value, currency, locale=current_locale())
+def show_number(value: float | int, locale: str | None = None) -> str:
+    return format_decimal(value, locale=locale or current_locale())
+
+
+def show_money(value: float, currency: str = CURRENCY, locale: str | None = None) -> str:
+    return format_currency(value, currency, locale=locale or current_locale())
+
+
+@cache
+def date_input_format(locale: str) -> str:
+    """The locale's order of day, month and year in the form ``st.date_input(format=...)`` accepts.
+
+    Streamlit knows only the orders YYYY/MM/DD, DD/MM/YYYY and MM/DD/YYYY with "/", "-" or "." between.
+    """
+    pattern = get_date_format("short", locale=locale).pattern  # fr: dd/MM/y, en: M/d/yy
+    order = sorted(("YYYY", "MM", "DD"), key=lambda part: pattern.find({"YYYY": "y", "MM": "M", "DD": "d"}[part]))
+    separator = next((c for c in pattern if c in "/-."), "/")
+    if order not in (["YYYY", "MM", "DD"], ["DD", "MM", "YYYY"], ["MM", "DD", "YYYY"]):
+        order = ["YYYY", "MM", "DD"]
+    return separator.join(order)

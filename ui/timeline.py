@@ -2,42 +2,117 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
+from builder.attachments import ANSWER_FILES_RULE, MAX_ANSWER_FILES
+from builder.errors import AnswersInvalid, FormworkError
 from builder.ports import ChainedEvent, CommentRecord
-from builder.workflow import STATE_LABELS, State
+from builder.usecases.requests import StatusView
+from builder.workflow import Action
+from ui.answers import show_answers
+from ui.i18n import _, show_date, show_number
 
-ACTION_LABELS = {
-    "submit": "Submitted", "enter_step": "Moved to step", "approve": "Approved", "reject": "Rejected",
-    "return": "Asked the resident for more information", "answer": "Resident answered", "comment": "Comment",
-    "claim": "Started working on it", "release": "Stopped working on it", "reassign": "Reassigned",
-    "withdraw": "Withdrawn by the resident", "complete": "Completed",
-}
+# act(action, text, message when done, files as (name, content)): performs a resident's action.
+ResidentAct = Callable[[Action, str, str, list[tuple[str, bytes]]], None]
+
+
+def refusal_messages(exc: FormworkError) -> list[str]:
+    """What to show when the core refuses a resident's action: each problem, not just their count."""
+    if isinstance(exc, AnswersInvalid) and exc.errors:
+        return [error.message for error in exc.errors]
+    return [str(exc)]
+
+
+def state_labels() -> dict[str, str]:
+    """What each state is called, in the reader's language (built per call: the language can change)."""
+    return {
+        "submitted": _("Received"), "in_review": _("Being reviewed"),
+        "needs_info": _("More information needed from you"), "approved": _("Approved"),
+        "rejected": _("Rejected"), "withdrawn": _("Withdrawn by you"),
+    }
+
+
+def action_labels() -> dict[str, str]:
+    return {
+        "submit": _("Submitted"), "enter_step": _("Moved to step"), "approve": _("Approved"),
+        "reject": _("Rejected"), "return": _("Asked the resident for more information"),
+        "answer": _("Resident answered"), "comment": _("Comment"), "claim": _("Started working on it"),
+        "release": _("Stopped working on it"), "reassign": _("Reassigned"),
+        "withdraw": _("Withdrawn by the resident"), "complete": _("Completed"),
+    }
 
 
 def state_label(state: str | None) -> str:
-    return STATE_LABELS[State(state)] if state in State._value2member_map_ else (state or "")
+    return state_labels().get(state or "", state or "")
 
 
 def show_history(events: Sequence[ChainedEvent]) -> None:
+    actions = action_labels()
     rows = [{
-        "When (UTC)": e.event.at.strftime("%Y-%m-%d %H:%M"),
-        "Who": e.event.actor,
-        "What": ACTION_LABELS.get(e.event.action, e.event.action),
-        "Step": e.event.to_step or "",
-        "State": state_label(e.event.to_state),
-        "Note": e.event.comment,
+        _("When (UTC)"): e.event.at.strftime("%Y-%m-%d %H:%M"),  # sortable in the table, in every language
+        _("Who"): e.event.actor,
+        _("What"): actions.get(e.event.action, e.event.action),
+        _("Step"): e.event.to_step or "",
+        _("State"): state_label(e.event.to_state),
+        _("Note"): e.event.comment,
     } for e in events]
-    st.dataframe(rows, hide_index=True, use_container_width=True)
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def show_comments(comments: Sequence[CommentRecord]) -> None:
     if not comments:
-        st.caption("No comments yet.")
+        st.caption(_("No comments yet."))
     for comment in comments:
         with st.container(border=True):
-            who = "internal note" if comment.visibility == "internal" else "visible to the resident"
-            st.caption(f"{comment.author} · {comment.written_at:%Y-%m-%d %H:%M} UTC · {who}")
+            who = _("internal note") if comment.visibility == "internal" else _("visible to the resident")
+            st.caption(_("{author} · {when} UTC · {visibility}").format(
+                author=comment.author, when=show_date(comment.written_at), visibility=who))
             st.text(comment.body)
+
+
+def show_status(view: StatusView, act: ResidentAct) -> None:
+    """What a resident sees of a request, with the answer and withdraw forms when they apply.
+
+    ``act`` performs the action (tracking page: with the access code; "My requests": as the
+    signed-in owner).
+    """
+    st.subheader(view.reference)
+    st.text(view.form_title)
+    # One metric across the whole width: in narrow columns Streamlit cuts long values off.
+    st.metric(_("Status"), state_label(view.state))
+    if view.state == "needs_info":  # said in full: on a phone the metric above is cut short
+        st.text(_("The city office needs more information from you: please answer the question below."))
+    if view.step_name:
+        st.text(_("Current step: {step}").format(step=view.step_name))
+    if view.expected_on and view.state == "in_review":
+        st.text(_("Expected decision by {date}.").format(date=show_date(view.expected_on)))
+    st.caption(_("Submitted on {when} (UTC)").format(when=show_date(view.submitted_at)))
+    st.markdown("#### " + _("Messages"))
+    if not view.comments:
+        st.caption(_("No messages yet."))
+    authors = {"You": _("You"), "City office": _("City office")}  # the two authors a resident is shown
+    for comment in view.comments:
+        with st.container(border=True):
+            st.caption(_("{author} · {when} UTC").format(author=authors.get(comment.author, comment.author),
+                                                         when=show_date(comment.written_at)))
+            st.text(comment.body)
+    with st.expander(_("Your answers")):
+        show_answers(view.schema, view.ui_schema, view.answers, view.translations)
+    if "answer" in view.actions:
+        st.markdown("#### " + _("Answer the question"))
+        st.caption(_("Your answer goes to the reviewer, and the review continues at the same step."))
+        answer = st.text_area(_("Your answer"), key=f"answer:{view.reference}", max_chars=4000)
+        files = st.file_uploader(
+            _("Files for the city office (optional)"), accept_multiple_files=True, key=f"answer-files:{view.reference}",
+            help=_("Up to {count} files: PDF, photos, plain text or Word documents, {size} MB each.").format(
+                count=MAX_ANSWER_FILES, size=show_number(ANSWER_FILES_RULE.max_bytes // (1024 * 1024))))
+        if st.button(_("Send answer"), type="primary", key=f"send:{view.reference}"):
+            act(Action.ANSWER, answer, _("Thank you. Your answer was sent and the review continues."),
+                [(upload.name, upload.getvalue()) for upload in files or []])
+    if "withdraw" in view.actions:
+        with st.expander(_("Withdraw this request")):
+            sure = st.checkbox(_("I want to withdraw this request. This cannot be undone."), key=f"wd:{view.reference}")
+            if st.button(_("Withdraw request"), disabled=not sure, key=f"withdraw:{view.reference}"):
+                act(Action.WITHDRAW, "", _("Your request was withdrawn."), [])

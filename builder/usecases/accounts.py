@@ -1,12 +1,27 @@
-"""Accounts: the first administrator, signing in, and who the current user is."""
+"""Accounts: the first administrator, signing in and out, sessions, and who the current user is.
+
+Sign-in is ours, not streamlit-authenticator's: its check answers unknown users at once and known
+users after a bcrypt check (which reveals usernames), and its cookie cannot be revoked. Here every
+attempt costs one bcrypt check, failures are throttled per typed username, and a session is a
+random token whose SHA-256 is stored in ``auth_session``: signing out revokes it server-side.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from builder.errors import FieldError, PermissionDenied
+from builder import throttling
+from builder.errors import FieldError, PermissionDenied, RateLimited
 from builder.passwords import DUMMY_HASH, hash_password, password_problem, verify_password
-from builder.ports import Actor, AuditEvent, UnitOfWork, UserRecord
+from builder.ports import Actor, AuditEvent, SessionRecord, UnitOfWork, UserRecord
+
+WRONG_CREDENTIALS = "The username or password is not right. Check both and try again."
+SESSION_MAX_AGE = timedelta(hours=24)
+# Writing last_seen on every click would cost a write per click; once a minute is precise enough.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 class AccountInvalid(PermissionDenied):
@@ -17,16 +32,43 @@ class AccountInvalid(PermissionDenied):
         super().__init__("; ".join(error.message for error in errors))
 
 
+class SignInRefused(PermissionDenied):
+    """Wrong username or password: one message for both, so usernames cannot be probed."""
+
+    def __init__(self) -> None:
+        super().__init__(WRONG_CREDENTIALS)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    username: str
+    display_name: str
+    token: str  # goes into the signed cookie; only its hash is stored
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    username: str | None
+    ended_by_inactivity: bool = False
+
+
 def needs_setup(uow: UnitOfWork) -> bool:
     """True on an empty database: the first visitor creates the administrator."""
     with uow.reading():
         return not uow.directory.has_users()
 
 
+def username_problem(username: str) -> str | None:
+    if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum() or len(username) > 64:
+        return "Use letters, digits, dots, dashes or underscores (at most 64)."
+    return None
+
+
 def account_errors(username: str, display_name: str, email: str, password: str) -> list[FieldError]:
     errors = []
-    if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum() or len(username) > 64:
-        errors.append(FieldError(("username",), "Use letters, digits, dots, dashes or underscores (at most 64)."))
+    problem = username_problem(username)
+    if problem:
+        errors.append(FieldError(("username",), problem))
     if not display_name.strip():
         errors.append(FieldError(("display_name",), "Enter the person's name."))
     if email and "@" not in email:
@@ -65,9 +107,118 @@ def actor_for(username: str | None, uow: UnitOfWork, *, client_key: str | None =
 
 
 def check_credentials(username: str, password: str, uow: UnitOfWork) -> bool:
-    """Whether the password is right, taking the same time for unknown and known users."""
+    """Whether the password is right: one bcrypt check whether or not the user exists."""
     with uow.reading():
         user = uow.directory.user(username.strip())
     stored = user.password_hash if user and user.is_active else DUMMY_HASH
     matches = verify_password(password, stored)
     return matches and user is not None and user.is_active
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign_in(username: str, password: str, uow: UnitOfWork, *, now: datetime | None = None) -> SignedIn:
+    """Check the password and open a server-side session.
+
+    Raises ``RateLimited`` during a cooldown and ``SignInRefused`` for a wrong username or password.
+    """
+    at = now or datetime.now(UTC)
+    key = throttling.throttle_key(username)
+    with uow.reading():
+        wait = throttling.wait_left(uow.directory.login_throttle(key), at)
+    if wait is not None:
+        raise RateLimited(f"Too many failed attempts for this username. Try again in {throttling.minutes_text(wait)}.")
+    # The bcrypt check runs outside any transaction: it takes a quarter second and must not hold a lock.
+    if not check_credentials(username, password, uow):
+        _record_failure(key, uow, at)
+        raise SignInRefused()
+    token = secrets.token_urlsafe(32)
+    with uow:
+        user = uow.directory.user(username.strip())
+        assert user is not None
+        uow.directory.save_login_throttle(throttling.after_success(key, at))
+        uow.directory.add_session(SessionRecord(token_hash(token), user.username, at, at))
+        uow.audit.append(AuditEvent("sign_in", user.username, at))
+        uow.commit()
+    return SignedIn(user.username, user.display_name, token)
+
+
+def _record_failure(key: str, uow: UnitOfWork, at: datetime) -> None:
+    with uow:
+        record = throttling.after_failure(uow.directory.login_throttle(key), key, at)
+        uow.directory.save_login_throttle(record)
+        if record.failures == throttling.FREE_FAILURES:
+            uow.audit.append(AuditEvent("sign_in_cooldown", "anonymous", at,
+                                        comment=f"{record.failures} failed sign-ins for “{key}”"))
+        uow.commit()
+
+
+def resume_session(token: str | None, uow: UnitOfWork, *, staff_idle: timedelta,
+                   now: datetime | None = None) -> SessionCheck:
+    """The username of a live session, or None: revoked, expired, idle too long (staff) or disabled."""
+    if not token:
+        return SessionCheck(None)
+    at = now or datetime.now(UTC)
+    hashed = token_hash(token)
+    with uow.reading():
+        session = uow.directory.auth_session(hashed)
+        user = uow.directory.user(session.username) if session else None
+    if session is None or session.revoked_at is not None or user is None or not user.is_active:
+        return SessionCheck(None)
+    is_staff = user.is_admin or bool(user.designer_departments) or bool(user.reviewer_groups)
+    idle = is_staff and at - session.last_seen_at > staff_idle
+    if idle or at - session.created_at > SESSION_MAX_AGE:
+        with uow:
+            uow.directory.revoke_session(hashed, at)
+            uow.audit.append(AuditEvent("session_expired", user.username, at, comment="inactivity" if idle else "age"))
+            uow.commit()
+        return SessionCheck(None, ended_by_inactivity=idle)
+    if at - session.last_seen_at > TOUCH_EVERY:
+        with uow:
+            uow.directory.touch_session(hashed, at)
+            uow.commit()
+    return SessionCheck(user.username)
+
+
+def sign_out(token: str | None, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> None:
+    """Revoke the session server-side: its cookie, wherever it was copied, signs nobody in again."""
+    if not token:
+        return
+    at = now or datetime.now(UTC)
+    with uow:
+        uow.directory.revoke_session(token_hash(token), at)
+        uow.audit.append(AuditEvent("sign_out", actor.label, at))
+        uow.commit()
+
+
+def change_own_password(actor: Actor, current: str, new: str, uow: UnitOfWork,
+                        *, now: datetime | None = None) -> SignedIn:
+    """Change one's own password (the current one proves it is them); other sessions are signed out."""
+    if actor.username is None:
+        raise PermissionDenied("Sign in to change your password.")
+    problem = password_problem(new, username=actor.username)
+    if problem:
+        raise AccountInvalid([FieldError(("new_password",), problem)])
+    if not check_credentials(actor.username, current, uow):
+        raise AccountInvalid([FieldError(("current_password",), "This is not your current password.")])
+    at = now or datetime.now(UTC)
+    token = secrets.token_urlsafe(32)
+    with uow:
+        uow.directory.set_password_hash(actor.username, hash_password(new))
+        uow.directory.revoke_sessions_of(actor.username, at)
+        uow.directory.add_session(SessionRecord(token_hash(token), actor.username, at, at))
+        uow.audit.append(AuditEvent("change_password", actor.username, at))
+        uow.commit()
+    return SignedIn(actor.username, actor.display_name, token)
+
+
+def record_denied(actor: Actor, what: str, uow: UnitOfWork, *, now: datetime | None = None) -> None:
+    """Write a refused attempt to the audit log in its own transaction.
+
+    Called after the refused use case rolled back, so the record survives the rollback.
+    """
+    with uow:
+        uow.audit.append(AuditEvent("denied", actor.label, now or datetime.now(UTC), comment=what[:500]))
+        uow.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -10,8 +11,9 @@ from pydantic import ValidationError
 
 from builder.definition import FormDefinition, parse_definition
 from builder.errors import DefinitionInvalid, FieldError, NotFound, PermissionDenied
+from builder.lint import Finding, lint
 from builder.ports import Actor, AuditEvent, FormRecord, UnitOfWork, VersionRecord
-from builder.publishing_checks import publishing_errors
+from builder.publishing_checks import publishing_errors, unsafe_text_errors
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ def create_form(document: dict[str, Any], actor: Actor, uow: UnitOfWork, *, now:
     definition = definition_from_document(document)
     if not may_design(actor, definition.department):
         raise PermissionDenied("You can only create forms for your own department.")
+    unsafe = unsafe_text_errors(definition.to_document())
+    if unsafe:
+        raise DefinitionInvalid(unsafe)
     at = now or datetime.now(UTC)
     with uow:
         if not uow.directory.department_exists(definition.department):
@@ -73,6 +78,9 @@ def save_draft(slug: str, document: dict[str, Any], expected_revision: int, acto
         form = _designable_form(slug, actor, uow)
         if document.get("slug") != slug or document.get("department") != form.department:
             raise DefinitionInvalid([FieldError(("slug",), "The address and department of a form cannot change.")])
+        unsafe = unsafe_text_errors(document)
+        if unsafe:
+            raise DefinitionInvalid(unsafe)
         revision = uow.forms.save_draft(slug, document, expected_revision=expected_revision, by=actor.label, at=at)
         uow.commit()
     return revision
@@ -85,6 +93,7 @@ def publish(slug: str, actor: Actor, uow: UnitOfWork, *, now: datetime | None = 
         form = _designable_form(slug, actor, uow)
         definition = definition_from_document(form.draft)
         errors = publishing_errors(definition, group_exists=uow.directory.group_exists)
+        errors += _lint_errors(form.draft, errors, uow)
         if errors:
             raise DefinitionInvalid(errors)
         latest = uow.forms.latest_version(slug)
@@ -93,6 +102,25 @@ def publish(slug: str, actor: Actor, uow: UnitOfWork, *, now: datetime | None = 
         uow.audit.append(AuditEvent("publish", actor.label, at, comment=f"{slug} v{number}"))
         uow.commit()
     return number
+
+
+def _lint_errors(document: dict[str, Any], found: list[FieldError], uow: UnitOfWork) -> list[FieldError]:
+    """The builder's lint errors (a choice without options, a step nobody can decide…): the page disables
+    its button on them, and this refuses them for every other caller too."""
+    def group_size(group: str) -> int | None:
+        return len(uow.directory.group_members(group)) if uow.directory.group_exists(group) else None
+
+    reported_steps = {error.path[2] for error in found if error.path[:2] == ("workflow", "steps")}
+    return [_field_error(finding) for finding in lint(document, group_size=group_size)
+            if finding.severity == "error" and finding.step not in reported_steps]
+
+
+def _field_error(finding: Finding) -> FieldError:
+    if finding.field:
+        return FieldError(("schema", "properties", finding.field), finding.message)
+    if finding.step is not None:
+        return FieldError(("workflow", "steps", finding.step), finding.message)
+    return FieldError((), finding.message)
 
 
 def republish(slug: str, number: int, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> int:
@@ -151,3 +179,85 @@ def _designable_form(slug: str, actor: Actor, uow: UnitOfWork) -> FormRecord:
     if form is None or not may_design(actor, form.department):
         raise NotFound("This form does not exist or belongs to another department.")
     return form
+
+
+# ------------------------------------------------------------------ the builder page
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A form's draft as the editor opens it: the document and the revision to save against."""
+
+    slug: str
+    department: str
+    document: dict[str, Any]
+    revision: int
+    updated_by: str | None
+    updated_at: datetime | None
+    latest_version: int | None
+
+
+def open_draft(slug: str, actor: Actor, uow: UnitOfWork) -> Draft:
+    """The current draft of a form the actor may design."""
+    with uow.reading():
+        form = _designable_form(slug, actor, uow)
+        latest = uow.forms.latest_version(slug)
+    return Draft(form.slug, form.department, form.draft, form.draft_revision, form.draft_updated_by,
+                 form.draft_updated_at, latest.number if latest else None)
+
+
+def group_sizes(actor: Actor, uow: UnitOfWork) -> dict[str, int]:
+    """Every group a step can be given to, with its number of active members (for the step editor and lint)."""
+    if not actor.is_admin and not actor.designer_departments:
+        raise PermissionDenied("Only designers and administrators can see the groups.")
+    with uow.reading():
+        return {group.name: len(uow.directory.group_members(group.name)) for group in uow.directory.all_groups()}
+
+
+def version_definition(slug: str, number: int, actor: Actor, uow: UnitOfWork) -> dict[str, Any]:
+    with uow.reading():
+        _designable_form(slug, actor, uow)
+        version = uow.forms.version(slug, number)
+    if version is None:
+        raise NotFound(f"Version {number} of this form does not exist.")
+    return version.definition
+
+
+def import_document(text: str, ui_text: str = "", *, slug: str, department: str,
+                    title: str = "") -> dict[str, Any]:
+    """A definition from an imported file: a whole Formwork definition, or a plain JSON Schema
+    (+ optional uiSchema) wrapped into one. Draft-07 ``definitions`` are accepted as they are."""
+    document = _json_object(text, "file")
+    ui_schema = _json_object(ui_text, "uiSchema file") if ui_text.strip() else None
+    if "schema" in document and "slug" in document:
+        return {**document, "slug": slug, "department": department}
+    if document.get("type") != "object" or not isinstance(document.get("properties"), dict):
+        raise DefinitionInvalid([FieldError(("file",), "This file is neither a Formwork form nor a JSON Schema of an "
+                                                       "object with properties.")])
+    return {"slug": slug, "title": title or str(document.get("title") or slug), "department": department,
+            "description": str(document.get("description") or ""), "schema": document,
+            "uiSchema": ui_schema or {}, "workflow": {"steps": []}, "settings": {}}
+
+
+def _json_object(text: str, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DefinitionInvalid([FieldError((what,), f"The {what} is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                                                     f"column {exc.colno}.")]) from None
+    if not isinstance(value, dict):
+        raise DefinitionInvalid([FieldError((what,), f"The {what} must hold one JSON object {{…}}.")])
+    return value
+
+
+def export_document(document: dict[str, Any]) -> str:
+    """The definition as a JSON file a city can keep or take to another system."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def departments_for(actor: Actor, uow: UnitOfWork) -> list[str]:
+    """The departments an actor may create forms for (administrators: every department)."""
+    if actor.is_admin:
+        with uow.reading():
+            return sorted(d.slug for d in uow.directory.all_departments())
+    return sorted(actor.designer_departments)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,7 +12,9 @@ from builder.definition import FormDefinition, parse_definition
 from builder.errors import NotFound, PermissionDenied, StaleRequest
 from builder.ports import Actor, RequestRecord, UnitOfWork, VersionRecord
 from builder.references import access_code_matches, format_reference, hash_access_code, new_access_code, normalise_reference
-from builder.validation import validate_answers
+from builder.translations import localise
+from builder.validation import is_email, validate_answers
+from builder.usecases.attachments import attach_to_answer, link_submitted_files
 from builder.workflow import STATE_LABELS, Action, Command, Context, State
 
 NO_MATCH = "No request matches this reference and access code. Check both and try again."
@@ -50,6 +52,8 @@ class StatusView:
     ui_schema: dict[str, Any]
     actions: list[str]
     row_version: int
+    # The form's translations, so the answers can be shown in the reader's language (ui.answers).
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def submit(form_slug: str, answers: dict[str, Any], actor: Actor, uow: UnitOfWork, *,
@@ -67,17 +71,22 @@ def submit(form_slug: str, answers: dict[str, Any], actor: Actor, uow: UnitOfWor
         definition = parse_definition(version.definition)
         if definition.settings.submission == "signed_in" and not actor.is_signed_in:
             raise PermissionDenied("Please sign in to submit this form.")
-        validate_answers(definition.schema_, answers)
+        # The resident's language: standard messages from the core's tables, the designer's own messages
+        # and the confirmation text through the form's translations.
+        localised = localise(version.definition, locale)
+        validate_answers(localised["schema"], answers, locale)
         code = new_access_code()
         request = _new_request(definition, version, answers, actor, uow, code=code, at=at,
                                idempotency_key=idempotency_key, locale=locale)
         effect = workflow.start(request, _context(definition, request, uow, at, holidays), actor)
         stored = uow.requests.add(effect.request)
+        link_submitted_files(answers, stored.reference, uow)  # files uploaded while filling in (issue 3)
         for event in effect.events:
             uow.audit.append(event)
         notifications.queue(effect.notify, stored, definition, uow, event_id=f"{stored.reference}:submit", now=at)
         uow.commit()
-    return Receipt(stored.reference, code, definition.settings.confirmation_text, stored.state)
+    confirmation = (localised.get("settings") or {}).get("confirmation_text") or definition.settings.confirmation_text
+    return Receipt(stored.reference, code, confirmation, stored.state)
 
 
 def _new_request(definition: FormDefinition, version: VersionRecord, answers: dict[str, Any], actor: Actor,
@@ -89,36 +98,44 @@ def _new_request(definition: FormDefinition, version: VersionRecord, answers: di
         reference=format_reference(prefix, at.year, number), access_code_hash=hash_access_code(code),
         form_slug=definition.slug, version_id=version.id, version_number=version.number, answers=answers,
         state=State.SUBMITTED, submitted_at=at, updated_at=at, submitted_by=actor.username, locale=locale,
-        idempotency_key=idempotency_key,
+        contact_email=contact_email(definition, answers), idempotency_key=idempotency_key,
     )
+
+
+def contact_email(definition: FormDefinition, answers: dict[str, Any]) -> str | None:
+    """The address the resident gave in the form's contact field (settings.contact_email_field), if any."""
+    name = definition.settings.contact_email_field
+    value = answers.get(name) if name else None
+    return value.strip() if isinstance(value, str) and value.strip() and is_email(value.strip()) else None
 
 
 def _context(definition: FormDefinition, request: RequestRecord, uow: UnitOfWork, at: datetime,
              holidays: Collection[date], to_group: str | None = None) -> Context:
     members = uow.directory.group_members(request.group) if request.group else []
+    exists = uow.directory.group_exists(to_group) if to_group else True
+    target = uow.directory.group_members(to_group) if to_group and exists else members
     return Context(
         workflow=definition.workflow, now=at, decisions=uow.requests.decisions(request.reference) if request.id else [],
-        group_size=len(members), holidays=holidays,
-        group_exists=uow.directory.group_exists(to_group) if to_group else True,
+        group_size=len(members), holidays=holidays, group_exists=exists, target_members=frozenset(target),
     )
 
 
-def status(reference: str, access_code: str, uow: UnitOfWork) -> StatusView:
-    """The resident's view, shown only with the right access code."""
+def status(reference: str, access_code: str, uow: UnitOfWork, *, locale: str | None = None) -> StatusView:
+    """The resident's view, shown only with the right access code (form texts in ``locale`` when translated)."""
     with uow.reading():
         request = uow.requests.get(normalise_reference(reference))
         if request is None or not access_code_matches(access_code, request.access_code_hash):
             raise NotFound(NO_MATCH)
-        return _status_view(request, uow, proven_owner=True, actor=None)
+        return _status_view(request, uow, proven_owner=True, actor=None, locale=locale)
 
 
-def my_request_status(reference: str, actor: Actor, uow: UnitOfWork) -> StatusView:
+def my_request_status(reference: str, actor: Actor, uow: UnitOfWork, *, locale: str | None = None) -> StatusView:
     """A signed-in resident opening one of their own requests from "My requests"."""
     with uow.reading():
         request = uow.requests.get(normalise_reference(reference))
         if request is None or actor.username is None or request.submitted_by != actor.username:
             raise NotFound(NO_MATCH)
-        return _status_view(request, uow, proven_owner=True, actor=actor)
+        return _status_view(request, uow, proven_owner=True, actor=actor, locale=locale)
 
 
 def my_requests(actor: Actor, uow: UnitOfWork) -> list[RequestRecord]:
@@ -128,10 +145,11 @@ def my_requests(actor: Actor, uow: UnitOfWork) -> list[RequestRecord]:
         return uow.requests.submitted_by(actor.username)
 
 
-def _status_view(request: RequestRecord, uow: UnitOfWork, *, proven_owner: bool, actor: Actor | None) -> StatusView:
+def _status_view(request: RequestRecord, uow: UnitOfWork, *, proven_owner: bool, actor: Actor | None,
+                 locale: str | None = None) -> StatusView:
     version = uow.forms.version_by_id(request.version_id)
     assert version is not None
-    definition = parse_definition(version.definition)
+    definition = parse_definition(localise(version.definition, locale) if locale else version.definition)
     step = workflow.step_at(definition.workflow, request.step_index)
     visible_steps = {i for i, s in enumerate(definition.workflow.steps) if s.comments_visible_to_resident}
     comments = [
@@ -146,15 +164,19 @@ def _status_view(request: RequestRecord, uow: UnitOfWork, *, proven_owner: bool,
         state_label=STATE_LABELS[State(request.state)], step_name=step.name if step else None,
         expected_on=request.due_on, submitted_at=request.submitted_at, comments=comments, answers=request.answers,
         schema=definition.schema_, ui_schema=definition.ui_schema, actions=actions, row_version=request.row_version,
+        translations=definition.translations,
     )
 
 
 def resident_act(reference: str, access_code: str | None, action: Action, text: str, expected_version: int,
                  actor: Actor, uow: UnitOfWork, *, holidays: Collection[date] = (),
-                 now: datetime | None = None) -> str:
-    """Answer a question or withdraw, proven by the access code or the submitting account. Returns the new state."""
+                 now: datetime | None = None, files: Sequence[tuple[str, bytes]] = ()) -> str:
+    """Answer a question (with up to five files) or withdraw, proven by the access code or the
+    submitting account. Returns the new state."""
     if action not in {Action.ANSWER, Action.WITHDRAW}:
         raise PermissionDenied("Residents can only answer questions or withdraw their request.")
+    if files and action != Action.ANSWER:
+        raise PermissionDenied("Files can only be sent with an answer.")
     at = now or datetime.now(UTC)
     with uow:
         request = uow.requests.get(normalise_reference(reference))
@@ -169,6 +191,7 @@ def resident_act(reference: str, access_code: str | None, action: Action, text: 
         effect = workflow.apply(request, Command(action, actor, text=text, public=True),
                                 _context(definition, request, uow, at, holidays), proven_owner=True)
         _write(effect, definition, uow, at)
+        attach_to_answer(request.reference, files, uow)
         uow.commit()
     return effect.request.state
 

@@ -11,6 +11,7 @@ from builder.definition import FormDefinition, parse_definition
 from builder.errors import NotFound, PermissionDenied
 from builder.ports import Actor, ChainedEvent, CommentRecord, DecisionRecord, InboxPage, InboxQuery, RequestRecord, UnitOfWork
 from builder.references import normalise_reference
+from builder.sla import is_overdue
 from builder.usecases.requests import _check_version, _context, _version, _write
 from builder.workflow import Action, Command
 
@@ -26,6 +27,9 @@ class CaseView:
     actions: list[str]
     group_members: list[str]
     approvals_needed: int | None
+    decided: list[DecisionRecord]  # who has decided on the current (pending) step
+    overdue: bool
+    groups: list[str]  # where the request can be reassigned to
 
 
 def inbox(actor: Actor, uow: UnitOfWork, query: InboxQuery | None = None) -> InboxPage:
@@ -36,6 +40,53 @@ def inbox(actor: Actor, uow: UnitOfWork, query: InboxQuery | None = None) -> Inb
     narrowed = replace(wanted, groups=frozenset(wanted.groups) & actor.reviewer_groups or actor.reviewer_groups)
     with uow.reading():
         return uow.requests.inbox(narrowed)
+
+
+def inbox_counts(actor: Actor, uow: UnitOfWork, tabs: dict[str, tuple[str, ...]],
+                 base: InboxQuery | None = None) -> dict[str, InboxPage]:
+    """The count per inbox tab (capped like the inbox itself), with the other filters applied."""
+    template = base or InboxQuery(groups=actor.reviewer_groups)
+    return {name: inbox(actor, uow, replace(template, states=states, limit=0, offset=0)) for name, states in tabs.items()}
+
+
+EXPORT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class StepChoice:
+    form_slug: str
+    form_title: str
+    step_id: str
+    step_name: str
+
+
+def inbox_choices(actor: Actor, uow: UnitOfWork) -> list[StepChoice]:
+    """The published forms' steps handled by the actor's groups: what the inbox filters offer."""
+    with uow.reading():
+        versions = uow.forms.published()
+    choices = []
+    for version in sorted(versions, key=lambda v: v.form_slug):
+        definition = parse_definition(version.definition)
+        choices += [StepChoice(definition.slug, definition.title, step.id, step.name)
+                    for step in definition.workflow.steps if step.group in actor.reviewer_groups]
+    return choices
+
+
+def export_selection(actor: Actor, uow: UnitOfWork, query: InboxQuery) -> list[dict[str, str]]:
+    """The rows of the current inbox selection (all pages, up to EXPORT_LIMIT) for a spreadsheet.
+
+    Answers are left out: an export is a work list, not a copy of residents' personal data.
+    """
+    page = inbox(actor, uow, replace(query, limit=EXPORT_LIMIT, offset=0))
+    today = datetime.now(UTC).date()
+    return [{
+        "Reference": r.reference, "Form": r.form_slug, "Version": str(r.version_number), "Step": r.step_id or "",
+        "Group": r.group or "", "State": workflow.STATE_LABELS[workflow.State(r.state)],
+        "Submitted (UTC)": r.submitted_at.strftime("%Y-%m-%d %H:%M"),
+        "Due": r.due_on.isoformat() if r.due_on else "",
+        "Overdue": "yes" if r.state in workflow.OPEN_STATES and is_overdue(r.due_on, today) else "",
+        "Claimed by": r.claimed_by or "",
+    } for r in page.rows]
 
 
 def reviewer_may_see(actor: Actor, request: RequestRecord, definition: FormDefinition) -> bool:
@@ -62,11 +113,19 @@ def open_case(reference: str, actor: Actor, uow: UnitOfWork) -> CaseView:
                    if a not in {Action.ANSWER, Action.WITHDRAW}]
         if actor.username == request.submitted_by:
             actions = []
+        # Offer claim and release only when they would succeed now.
+        if request.claimed_by is not None:
+            actions = [a for a in actions if a != Action.CLAIM]
+        if request.claimed_by != actor.username:
+            actions = [a for a in actions if a != Action.RELEASE]
         return CaseView(
             request=request, definition=definition, step_name=step.name if step else None,
             history=uow.audit.for_request(request.reference), comments=uow.requests.comments(request.reference),
             decisions=uow.requests.decisions(request.reference), actions=actions, group_members=members,
             approvals_needed=workflow.approvals_needed(step, len(members)) if step else None,
+            decided=workflow.decided_on_step(uow.requests.decisions(request.reference), request.step_index),
+            overdue=request.state in workflow.OPEN_STATES and is_overdue(request.due_on, datetime.now(UTC).date()),
+            groups=sorted(g.name for g in uow.directory.all_groups()),
         )
 
 
@@ -85,10 +144,11 @@ def act(reference: str, command: Command, expected_version: int, uow: UnitOfWork
             current = uow.requests.get(normalise_reference(reference))
             return current.state if current else ""
         request = uow.requests.get(normalise_reference(reference))
-        if request is None:
+        definition = parse_definition(_version(request, uow).definition) if request else None
+        # Someone outside the request's groups learns nothing, not even that the reference exists.
+        if request is None or definition is None or not reviewer_may_see(command.actor, request, definition):
             raise NotFound("There is no request with this reference in your groups.")
         _check_version(request, expected_version)
-        definition = parse_definition(_version(request, uow).definition)
         effect = workflow.apply(request, command, _context(definition, request, uow, at, holidays, command.to_group))
         _write(effect, definition, uow, at)
         if idempotency_key:

@@ -15,18 +15,9 @@ from storage.audit_check import verify_audit
 from storage.engine import make_engine
 from storage.migrate import is_current
 from storage.uow import SqlUnitOfWork
-from tests.conftest import template
-from tests.helpers import DESIGNER, ROADS, ROADS2, RESIDENT, seed_organisation
+from tests.helpers import DESIGNER, ROADS, ROADS2, RESIDENT
 
 POTHOLE = {"location": "Market Street 12", "size": "large", "blocks_road": True}
-
-
-@pytest.fixture
-def seeded(engine: Engine) -> SqlUnitOfWork:
-    uow = seed_organisation(engine)
-    forms.create_form(template("report-pothole"), DESIGNER, uow)
-    forms.publish("report-pothole", DESIGNER, uow)
-    return uow
 
 
 def test_migrations_bring_the_database_to_head(engine: Engine) -> None:

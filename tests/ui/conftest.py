@@ -23,14 +23,17 @@ APP = str(ROOT / "tests" / "ui" / "entry" / "run_app.py")
 def app_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     url = f"sqlite:///{tmp_path / 'app.db'}"
     monkeypatch.setenv("FORMWORK_DATABASE_URL", url)
-    monkeypatch.setenv("FORMWORK_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("FORMWORK_SECRET_KEY", "test-only-cookie-key-0123456789-abcdefghijklmnop")
+    monkeypatch.setenv("FORMWORK_MAIL_WORKER_SECONDS", "0")  # tests read the outbox as the pages left it
     monkeypatch.chdir(ROOT)
     st.cache_resource.clear()
+    st.cache_data.clear()  # cached figures of an earlier test's database must not show in this one
     engine = make_engine(url)
     upgrade(engine)
     yield engine
     engine.dispose()
     st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 @pytest.fixture

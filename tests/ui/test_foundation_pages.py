@@ -67,7 +67,7 @@ def test_resident_submits_reviewer_approves_resident_sees_approved(
 
     reviewer = sign_in(new_app(), "roads")
     open_page(reviewer, "inbox")
-    assert "1 request(s)" in texts(reviewer)
+    assert "1 request" in texts(reviewer)
     reviewer.query_params["ref"] = reference
     open_page(reviewer, "case")
     assert "Market Street 12" in str(reviewer.dataframe[0].value.to_dict())

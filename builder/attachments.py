@@ -1,0 +1,164 @@
+"""File fields of a form: which types and sizes each allows, and checking a file by its content.
+
+A file field is a string property with ``"format": "data-url"`` or a ``contentEncoding``, or any
+property whose uiSchema says ``"ui:widget": "file"``. Its ``ui:options`` may set ``accept`` (a list or a
+comma-separated string of kinds: ``pdf``, ``png``, ``jpeg``/``jpg``, ``gif``, ``webp``, ``txt``,
+``docx``) and ``maxSizeMb``. The file's name is never trusted: its kind is read from its first bytes
+(magic numbers) and it is stored under a random id with its SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from builder.errors import FieldError
+
+DEFAULT_MAX_MB = 10.0
+ALL_KINDS = ("pdf", "png", "jpeg", "gif", "webp", "txt", "docx")
+_ALIASES = {"jpg": "jpeg", "text": "txt", "application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpeg",
+            "image/gif": "gif", "image/webp": "webp", "text/plain": "txt", ".pdf": "pdf", ".png": "png",
+            ".jpg": "jpeg", ".jpeg": "jpeg", ".gif": "gif", ".webp": "webp", ".txt": "txt", ".docx": "docx"}
+MIME_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif",
+              "webp": "image/webp", "txt": "text/plain",
+              "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+KIND_NAMES = {"pdf": "PDF", "png": "PNG image", "jpeg": "JPEG photo", "gif": "GIF image", "webp": "WebP image",
+              "txt": "plain text", "docx": "Word document (.docx)"}
+
+
+@dataclass(frozen=True)
+class FileRule:
+    """What one file field accepts."""
+
+    kinds: tuple[str, ...]
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """A stored file as the answers and the case page know it."""
+
+    id: str
+    name: str
+    size: int
+    sha256: str
+    type: str
+
+    def to_answer(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "size": self.size, "sha256": self.sha256, "type": self.type}
+
+
+def is_file_field(schema: dict[str, Any], ui: dict[str, Any]) -> bool:
+    if ui.get("ui:widget") == "file":
+        return True
+    return schema.get("type") == "string" and (schema.get("format") == "data-url" or "contentEncoding" in schema)
+
+
+def file_rules(schema: dict[str, Any], ui_schema: dict[str, Any]) -> dict[str, FileRule]:
+    """The file fields of a form's top level (and of nested groups, by dotted path) with their rules."""
+    rules: dict[str, FileRule] = {}
+    _collect(schema, schema, ui_schema or {}, "", rules)
+    return rules
+
+
+def _collect(root: dict[str, Any], node: dict[str, Any], ui: dict[str, Any], prefix: str,
+             rules: dict[str, FileRule]) -> None:
+    branches = [node, *[node[key] for key in ("then", "else") if isinstance(node.get(key), dict)],
+                *[b for b in node.get("allOf", []) + node.get("oneOf", []) if isinstance(b, dict)],
+                *[b for b in (node.get("dependentSchemas") or {}).values() if isinstance(b, dict)]]
+    for branch in branches:
+        for name, sub in (branch.get("properties") or {}).items():
+            if not isinstance(sub, dict):
+                continue
+            sub_ui = ui.get(name) if isinstance(ui.get(name), dict) else {}
+            if is_file_field(sub, sub_ui):
+                rules[prefix + name] = rule_for(sub_ui)
+            elif sub.get("type") == "object":
+                _collect(root, sub, sub_ui, f"{prefix}{name}.", rules)
+
+
+def rule_for(ui: dict[str, Any]) -> FileRule:
+    options = ui.get("ui:options") if isinstance(ui.get("ui:options"), dict) else {}
+    accept = options.get("accept")
+    wanted = accept.split(",") if isinstance(accept, str) else accept if isinstance(accept, list) else []
+    kinds = tuple(dict.fromkeys(_ALIASES.get(str(k).strip().lower(), str(k).strip().lower()) for k in wanted))
+    size = options.get("maxSizeMb", DEFAULT_MAX_MB)
+    size = size if isinstance(size, int | float) and size > 0 else DEFAULT_MAX_MB
+    return FileRule(kinds=tuple(k for k in kinds if k in ALL_KINDS) or ALL_KINDS, max_bytes=int(size * 1024 * 1024))
+
+
+def sniff(data: bytes) -> str | None:
+    """The kind of a file from its first bytes, or None when it is none we accept."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data.startswith(b"PK\x03\x04") and b"word/" in data[:65536]:
+        return "docx"
+    return "txt" if _is_plain_text(data) else None
+
+
+def _is_plain_text(data: bytes) -> bool:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(ch.isprintable() or ch in "\t\r\n\f" for ch in text[:65536])
+
+
+def check_file(rule: FileRule, name: str, data: bytes) -> tuple[str | None, str | None]:
+    """(kind, None) when the file is acceptable, else (None, a message for the resident)."""
+    if not data:
+        return None, f"The file “{name}” is empty."
+    if len(data) > rule.max_bytes:
+        return None, f"The file “{name}” is too large: the limit is {_megabytes(rule.max_bytes)}."
+    kind = sniff(data)
+    if kind not in rule.kinds:
+        allowed = ", ".join(KIND_NAMES[k] for k in rule.kinds)
+        return None, f"The file “{name}” is not an accepted kind of file. Accepted: {allowed}."
+    return kind, None
+
+
+def make_ref(name: str, data: bytes, kind: str) -> AttachmentRef:
+    """A fresh random id (never derived from the name) and the content's SHA-256."""
+    safe_name = "".join(ch for ch in name.replace("\\", "/").split("/")[-1] if ch.isprintable())[:200] or "file"
+    return AttachmentRef(id=secrets.token_urlsafe(24), name=safe_name, size=len(data),
+                         sha256=hashlib.sha256(data).hexdigest(), type=MIME_TYPES[kind])
+
+
+ANSWER_PREFIX = "attachment:"
+
+# Files a resident sends with an answer to "more information needed": not a form field, so one fixed
+# rule; stored under this field name so the case page can tell them from the form's own files.
+ANSWER_FILES_FIELD = "answer"
+ANSWER_FILES_RULE = FileRule(kinds=ALL_KINDS, max_bytes=int(DEFAULT_MAX_MB * 1024 * 1024))
+MAX_ANSWER_FILES = 5
+
+
+def answer_value(ref: AttachmentRef) -> str:
+    """What a file field holds in the answers: a string, so the field's ``type: string`` still validates."""
+    return ANSWER_PREFIX + ref.id
+
+
+def attachment_ids(answers: Any) -> list[str]:
+    """Ids of every file referenced anywhere in the answers."""
+    if isinstance(answers, str):
+        return [answers[len(ANSWER_PREFIX):]] if answers.startswith(ANSWER_PREFIX) else []
+    values = answers.values() if isinstance(answers, dict) else answers if isinstance(answers, list) else []
+    return [found for value in values for found in attachment_ids(value)]
+
+
+def file_error(path: tuple[str | int, ...], message: str) -> FieldError:
+    return FieldError(path, message)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:g} MB"

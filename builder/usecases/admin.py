@@ -1,0 +1,171 @@
+"""Administration: departments, groups, users and their roles.
+
+Only administrators may call these. Changes take effect on the user's next click, because roles
+are read from the database on every run; disabling a user or resetting a password also revokes
+their sessions at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from builder.errors import FieldError, NotFound, PermissionDenied
+from builder.passwords import hash_password, password_problem, temporary_password
+from builder.ports import Actor, AuditEvent, DepartmentRecord, GroupRecord, UnitOfWork, UserRecord
+from builder.usecases.accounts import AccountInvalid, account_errors
+
+ADMINS_ONLY = "Only administrators can manage users, groups and departments."
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,118}[a-z0-9]$")
+
+
+@dataclass(frozen=True)
+class Organisation:
+    users: list[UserRecord]
+    departments: list[DepartmentRecord]
+    groups: list[GroupRecord]
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied(ADMINS_ONLY)
+
+
+def _at(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def organisation(actor: Actor, uow: UnitOfWork) -> Organisation:
+    """Everything the administration page lists (password hashes stay in the records, never shown)."""
+    _require_admin(actor)
+    with uow.reading():
+        return Organisation(uow.directory.all_users(), uow.directory.all_departments(), uow.directory.all_groups())
+
+
+def add_department(actor: Actor, slug: str, name: str, uow: UnitOfWork, *, now: datetime | None = None) -> None:
+    _require_admin(actor)
+    slug, name = slug.strip(), name.strip()
+    errors = []
+    if not _SLUG.match(slug):
+        errors.append(FieldError(("slug",), "Use 2 to 120 lower-case letters, digits and dashes, e.g. public-works."))
+    if not name or len(name) > 200:
+        errors.append(FieldError(("name",), "Enter the department's name (at most 200 characters)."))
+    if errors:
+        raise AccountInvalid(errors)
+    with uow:
+        if uow.directory.department_exists(slug):
+            raise AccountInvalid([FieldError(("slug",), f"There is already a department “{slug}”.")])
+        uow.directory.add_department(DepartmentRecord(slug, name))
+        uow.audit.append(AuditEvent("add_department", actor.label, _at(now), comment=slug))
+        uow.commit()
+
+
+def add_group(actor: Actor, name: str, department: str, uow: UnitOfWork, *, now: datetime | None = None) -> None:
+    _require_admin(actor)
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise AccountInvalid([FieldError(("name",), "Enter the group's name (at most 120 characters).")])
+    with uow:
+        if not uow.directory.department_exists(department):
+            raise AccountInvalid([FieldError(("department",), "Choose the department the group belongs to.")])
+        if uow.directory.group_exists(name):
+            raise AccountInvalid([FieldError(("name",), f"There is already a group “{name}”.")])
+        uow.directory.add_group(GroupRecord(name, department))
+        uow.audit.append(AuditEvent("add_group", actor.label, _at(now), comment=f"{name} ({department})"))
+        uow.commit()
+
+
+def create_user(actor: Actor, username: str, display_name: str, email: str, password: str, uow: UnitOfWork,
+                *, is_admin: bool = False, now: datetime | None = None) -> None:
+    """Create an account; the administrator hands the password over and the person changes it."""
+    _require_admin(actor)
+    username = username.strip()
+    errors = account_errors(username, display_name, email.strip(), password)
+    if errors:
+        raise AccountInvalid(errors)
+    with uow:
+        if uow.directory.user(username) is not None:
+            raise AccountInvalid([FieldError(("username",), f"The username “{username}” is taken.")])
+        uow.directory.add_user(UserRecord(username, display_name.strip(), email.strip(), hash_password(password),
+                                          is_admin=is_admin))
+        uow.audit.append(AuditEvent("create_user", actor.label, _at(now), comment=username))
+        uow.commit()
+
+
+def update_user(actor: Actor, username: str, uow: UnitOfWork, *, display_name: str, email: str, is_admin: bool,
+                is_active: bool, now: datetime | None = None) -> None:
+    """Change a user's name, email, administrator flag or whether the account may sign in."""
+    _require_admin(actor)
+    if username == actor.username and (not is_active or not is_admin):
+        raise PermissionDenied("You cannot disable your own account or remove your own administrator role. "
+                               "Ask another administrator.")
+    if not display_name.strip():
+        raise AccountInvalid([FieldError(("display_name",), "Enter the person's name.")])
+    if email.strip() and "@" not in email:
+        raise AccountInvalid([FieldError(("email",), "Enter an email address like name@example.org.")])
+    at = _at(now)
+    with uow:
+        user = _user(username, uow)
+        uow.directory.update_user(username, display_name=display_name.strip(), email=email.strip(),
+                                  is_admin=is_admin, is_active=is_active)
+        if user.is_active and not is_active:
+            uow.directory.revoke_sessions_of(username, at)
+        uow.audit.append(AuditEvent("update_user", actor.label, at, comment=_change_note(user, is_admin, is_active)))
+        uow.commit()
+
+
+def _change_note(user: UserRecord, is_admin: bool, is_active: bool) -> str:
+    notes = [user.username]
+    if user.is_active != is_active:
+        notes.append("enabled" if is_active else "disabled")
+    if user.is_admin != is_admin:
+        notes.append("administrator" if is_admin else "no longer administrator")
+    return ", ".join(notes)
+
+
+def reset_password(actor: Actor, username: str, uow: UnitOfWork, *, new_password: str | None = None,
+                   now: datetime | None = None) -> str:
+    """Set a new password (a random passphrase unless one is given) and sign the user out everywhere.
+
+    Returns the password to hand over. There is no self-service reset: a forgotten password goes to
+    an administrator, who knows the person.
+    """
+    _require_admin(actor)
+    password = new_password if new_password else temporary_password()
+    problem = password_problem(password, username=username)
+    if problem:
+        raise AccountInvalid([FieldError(("password",), problem)])
+    at = _at(now)
+    with uow:
+        _user(username, uow)
+        uow.directory.set_password_hash(username, hash_password(password))
+        uow.directory.revoke_sessions_of(username, at)
+        uow.audit.append(AuditEvent("reset_password", actor.label, at, comment=username))
+        uow.commit()
+    return password
+
+
+def set_roles(actor: Actor, username: str, uow: UnitOfWork, *, designer_departments: frozenset[str],
+              reviewer_groups: frozenset[str], now: datetime | None = None) -> None:
+    """Make the user designer of exactly these departments and member of exactly these groups."""
+    _require_admin(actor)
+    with uow:
+        _user(username, uow)
+        unknown = sorted(d for d in designer_departments if not uow.directory.department_exists(d))
+        unknown_groups = sorted(g for g in reviewer_groups if not uow.directory.group_exists(g))
+        if unknown or unknown_groups:
+            raise AccountInvalid([FieldError(("roles",), "These no longer exist: " + ", ".join(unknown + unknown_groups))])
+        uow.directory.set_roles(username, designer_departments=frozenset(designer_departments),
+                                reviewer_groups=frozenset(reviewer_groups))
+        comment = (f"{username}: designer of {', '.join(sorted(designer_departments)) or 'none'}; "
+                   f"member of {', '.join(sorted(reviewer_groups)) or 'none'}")
+        uow.audit.append(AuditEvent("set_roles", actor.label, _at(now), comment=comment))
+        uow.commit()
+
+
+def _user(username: str, uow: UnitOfWork) -> UserRecord:
+    user = uow.directory.user(username)
+    if user is None:
+        raise NotFound(f"There is no user “{username}”.")
+    return user

@@ -1,0 +1,249 @@
+"""The city's view of its own work: dashboard figures, open data, retention and residents' data requests."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Collection
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from builder import metrics, opendata
+from builder.definition import parse_definition
+from builder.errors import NotFound, PermissionDenied
+from builder.ports import Actor, AuditEvent, FormRecord, RequestRecord, UnitOfWork
+from builder.workflow import OPEN_STATES
+
+OPEN_DATA_KEY = "open_data_hmac"
+RETENTION_ACTOR = "retention"
+
+
+def _may_see_figures(actor: Actor) -> None:
+    if not (actor.is_admin or actor.designer_departments):
+        raise PermissionDenied("Only form designers and administrators can see the figures.")
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied("Only administrators can handle data-protection requests.")
+
+
+def visible_forms(actor: Actor, uow: UnitOfWork) -> list[FormRecord]:
+    """Forms whose figures the actor may see: administrators all, designers their departments'."""
+    _may_see_figures(actor)
+    with uow.reading():
+        return uow.forms.list(None if actor.is_admin else actor.designer_departments)
+
+
+def dashboard(actor: Actor, uow: UnitOfWork, *, forms: Collection[str] | None = None, department: str | None = None,
+              submitted_from: datetime | None = None, submitted_to: datetime | None = None,
+              now: datetime | None = None, holidays: Collection[date] = ()) -> metrics.Dashboard:
+    """Figures for the chosen forms (default: all the actor may see), of requests submitted in the period.
+
+    New audit events are first folded into the stored facts (``refresh_figures``); the figures are then
+    aggregated by the database over those facts, so the cost follows the filter, not the log's length.
+    """
+    allowed = visible_forms(actor, uow)
+    chosen = [f.slug for f in allowed
+              if (forms is None or f.slug in forms) and (department is None or f.department == department)]
+    refreshed = refresh_figures(uow, holidays)
+    with uow.reading():
+        steps = {slug: _step_info(uow, slug) for slug in chosen}
+        figures = uow.insights.figures(chosen, submitted_from, submitted_to, now or datetime.now(UTC))
+    return metrics.assemble(figures, steps, refreshed)
+
+
+REFRESH_BATCH = 20_000  # events per transaction while catching up
+
+
+def refresh_figures(uow: UnitOfWork, holidays: Collection[date] = ()) -> int:
+    """Fold the requests that have new audit events into their stored facts. Returns how many were updated."""
+    with uow.reading():
+        steps = {v.form_slug: _step_info(uow, v.form_slug) for v in uow.forms.published()}
+    updated = 0
+    while True:
+        with uow:
+            references, covered = uow.insights.stale_references(REFRESH_BATCH)
+            if not references:
+                return updated
+            facts = metrics.facts_of(uow.insights.events_of(references), steps, holidays)
+            uow.insights.store_facts(facts, covered)
+            uow.commit()
+        updated += len(references)
+
+
+def _step_info(uow: UnitOfWork, slug: str) -> dict[str, metrics.StepInfo]:
+    version = uow.forms.latest_version(slug)
+    if version is None:
+        return {}
+    steps = parse_definition(version.definition).workflow.steps
+    return {step.id: metrics.StepInfo(step.name, step.sla_days) for step in steps}
+
+
+def open_data(slug: str, actor: Actor, uow: UnitOfWork) -> opendata.OpenDataExport:
+    """The publishable export of one form (see ``builder.opendata`` for what protects residents)."""
+    if slug not in {f.slug for f in visible_forms(actor, uow)}:
+        raise NotFound("There is no form with this name in your departments.")
+    with uow:
+        key = uow.insights.secret(OPEN_DATA_KEY)
+        uow.commit()
+    with uow.reading():
+        version = uow.forms.latest_version(slug)
+        if version is None:
+            raise NotFound("This form has not been published yet, so it has no data.")
+        definition = parse_definition(version.definition)
+        records = [opendata.OpenRecord(r.reference, r.submitted_at, r.state, r.answers)
+                   for r in uow.insights.form_requests(slug)]
+    return opendata.build_export(definition, records, key)
+
+
+# ---------------------------------------------------------------- retention
+
+
+@dataclass(frozen=True)
+class PurgedRequest:
+    form: str
+    reference: str
+    state: str
+    retention_days: int
+
+
+def purge_expired(uow: UnitOfWork, *, now: datetime | None = None) -> list[PurgedRequest]:
+    """Anonymise finished, withdrawn and abandoned requests kept longer than their form's retention.
+
+    Finished and withdrawn requests count from their last change; a request waiting for the resident
+    (``needs_info``) with no news for as long is considered abandoned. Each purge writes an audit event.
+    """
+    at = now or datetime.now(UTC)
+    with uow.reading():
+        policies = [(v.form_slug, parse_definition(v.definition).settings.retention_days)
+                    for v in uow.forms.published()]
+    purged: list[PurgedRequest] = []
+    for slug, days in policies:
+        cutoff = at - timedelta(days=days)
+        with uow:
+            for request in uow.insights.expired(slug, cutoff, cutoff):
+                uow.insights.anonymise(request.reference, at)
+                uow.audit.append(AuditEvent(
+                    "purge", RETENTION_ACTOR, at, request.reference, request.state, request.state, request.step_id,
+                    request.step_id, f"Answers, files and contact details removed after {days} days (retention)."))
+                purged.append(PurgedRequest(slug, request.reference, request.state, days))
+            uow.commit()
+    return purged
+
+
+# ---------------------------------------------------------------- a resident's data
+
+
+@dataclass(frozen=True)
+class ResidentSummary:
+    who: str
+    requests: list[RequestRecord]
+    account: dict[str, Any] | None
+
+
+def find_resident(who: str, actor: Actor, uow: UnitOfWork) -> ResidentSummary:
+    """Everything linked to a username or an email address (requests still holding data)."""
+    _require_admin(actor)
+    wanted = who.strip()
+    if len(wanted) < 3:
+        raise NotFound("Type the resident's username or email address (at least 3 characters).")
+    with uow.reading():
+        requests = uow.insights.resident_requests(wanted)
+        user = uow.directory.user(wanted)
+    account = None
+    if user is not None:
+        account = {"username": user.username, "display_name": user.display_name, "email": user.email,
+                   "active": user.is_active}
+    return ResidentSummary(wanted, requests, account)
+
+
+def resident_archive(who: str, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> bytes:
+    """One zip with the resident's account, answers, files, comments and history; the export is audited."""
+    summary = find_resident(who, actor, uow)
+    if not summary.requests and summary.account is None:
+        raise NotFound("Nothing is linked to this username or email address.")
+    at = now or datetime.now(UTC)
+    buffer = io.BytesIO()
+    with uow.reading(), zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", _readme(summary, at))
+        if summary.account is not None:
+            archive.writestr("account.json", _json(summary.account))
+        for request in summary.requests:
+            _add_request(archive, request, uow)
+    with uow:
+        for request in summary.requests:
+            uow.audit.append(AuditEvent("export_data", actor.label, at, request.reference, request.state,
+                                        request.state, request.step_id, request.step_id,
+                                        "Resident's data exported for a data-protection request."))
+        uow.commit()
+    return buffer.getvalue()
+
+
+def _add_request(archive: zipfile.ZipFile, request: RequestRecord, uow: UnitOfWork) -> None:
+    folder = f"requests/{_safe(request.reference)}"
+    version = uow.forms.version_by_id(request.version_id)
+    archive.writestr(f"{folder}/request.json", _json({
+        "reference": request.reference, "form": request.form_slug, "form_version": request.version_number,
+        "form_title": version.definition.get("title") if version else None, "state": request.state,
+        "submitted_at": request.submitted_at, "updated_at": request.updated_at, "submitted_by": request.submitted_by,
+        "contact_email": request.contact_email, "answers": request.answers}))
+    archive.writestr(f"{folder}/comments.json", _json([asdict(c) for c in uow.requests.comments(request.reference)]))
+    archive.writestr(f"{folder}/decisions.json", _json([asdict(d) for d in uow.requests.decisions(request.reference)]))
+    archive.writestr(f"{folder}/history.json", _json([asdict(e.event) for e in uow.audit.for_request(request.reference)]))
+    for number, file in enumerate(uow.insights.files(request.reference), start=1):
+        archive.writestr(f"{folder}/files/{number:02d}-{_safe(file.field_name)}-{_safe(file.filename)}", file.data)
+
+
+def erase_resident(who: str, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> int:
+    """Remove the resident's answers, files and contact details, and close their account if it is a
+    resident's. Open requests are withdrawn first. Returns how many requests were erased."""
+    summary = find_resident(who, actor, uow)
+    at = now or datetime.now(UTC)
+    usernames = {r.submitted_by for r in summary.requests if r.submitted_by}
+    if summary.account is not None:
+        usernames.add(summary.account["username"])
+    with uow:
+        for request in summary.requests:
+            final_state = request.state
+            if request.state in OPEN_STATES:
+                final_state = "withdrawn"
+                uow.requests.save(replace(request, state=final_state, claimed_by=None, due_on=None, updated_at=at))
+            uow.insights.anonymise(request.reference, at)
+            uow.audit.append(AuditEvent("erase", actor.label, at, request.reference, request.state, final_state,
+                                        request.step_id, request.step_id,
+                                        "Answers, files and contact details erased on the resident's request."))
+        for username in usernames:
+            uow.insights.forget_user(username)
+        uow.commit()
+    return len(summary.requests)
+
+
+def _readme(summary: ResidentSummary, at: datetime) -> str:
+    return (f"Data held by the city about: {summary.who}\nExported (UTC): {at:%Y-%m-%d %H:%M}\n"
+            f"Requests: {len(summary.requests)}\n\naccount.json: the account, if there is one.\n"
+            "requests/<reference>/request.json: the answers as submitted, and the request's status.\n"
+            "requests/<reference>/comments.json and decisions.json: messages and decisions.\n"
+            "requests/<reference>/history.json: every step of the request (the audit log).\n"
+            "requests/<reference>/files/: the files that were attached.\n")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    raise TypeError(f"cannot export {type(value).__name__}")
+
+
+def _safe(name: str) -> str:
+    """A file name that stays inside its folder of the archive."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "file"
+    return cleaned[:80]

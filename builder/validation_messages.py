@@ -1,0 +1,119 @@
+"""The messages of answer validation, per locale: what a resident reads under a field.
+
+Plain data, so the core stays free of the interface's gettext catalogues. Every locale has every
+key (a unit test checks it); a locale without a table uses English. Placeholders in braces are
+filled by ``builder.validation``: numbers already written the locale's way, names already quoted.
+"""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+
+FALLBACK = "en"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "required": "This field is required.",
+        "type": "Enter {types}.",
+        "or": " or ",
+        "type.string": "text",
+        "type.integer": "a whole number",
+        "type.number": "a number",
+        "type.boolean": "yes or no",
+        "type.array": "a list",
+        "type.object": "a group of answers",
+        "type.null": "nothing",
+        "choose": "Choose one of: {choices}.",
+        "const": "This must be {value}.",
+        "no_option": "This answer does not fit any of the allowed options.",
+        "format.date": "Enter a date like 2026-03-14.",
+        "format.date-time": "Enter a date and time like 2026-03-14 09:30.",
+        "format.time": "Enter a time like 09:30.",
+        "format.email": "Enter an email address like name@example.org.",
+        "format.uri": "Enter a web address starting with https://.",
+        "format.phone": "Enter a phone number using digits, spaces and an optional leading +.",
+        "format.other": "Enter a valid {format}.",
+        "minLength": "Enter at least {limit} characters.",
+        "maxLength": "Enter at most {limit} characters.",
+        "pattern": "This answer is not in the expected format.",
+        "minimum": "Enter a value of at least {limit}.",
+        "maximum": "Enter a value of at most {limit}.",
+        "exclusiveMinimum": "Enter a value greater than {limit}.",
+        "exclusiveMaximum": "Enter a value less than {limit}.",
+        "multipleOf": "Enter a multiple of {limit}.",
+        "minItems": "Add at least {limit}.",
+        "maxItems": "Add at most {limit}.",
+        "uniqueItems": "Each entry must be different.",
+        "extra.one": "This form does not accept the extra answer {names}.",
+        "extra.many": "This form does not accept the extra answers {names}.",
+        "generic": "This answer is not valid.",
+        "too_deep": "The answers are nested too deeply to be accepted.",
+        "too_large": "The answers are too large (over 1 MB). Shorten long texts or attach them as files.",
+        "form_too_deep": "The answers could not be checked because the form is nested too deeply.",
+        "outside_reference": "This form refers to a definition outside itself, which is not allowed. "
+                              "Its designer must correct it.",
+    },
+    "fr": {
+        "required": "Ce champ est obligatoire.",
+        "type": "Saisissez {types}.",
+        "or": " ou ",
+        "type.string": "un texte",
+        "type.integer": "un nombre entier",
+        "type.number": "un nombre",
+        "type.boolean": "oui ou non",
+        "type.array": "une liste",
+        "type.object": "un groupe de réponses",
+        "type.null": "rien",
+        "choose": "Choisissez l’une des options : {choices}.",
+        "const": "La valeur doit être {value}.",
+        "no_option": "Cette réponse ne correspond à aucune des options permises.",
+        "format.date": "Saisissez une date au format 2026-03-14 (année-mois-jour).",
+        "format.date-time": "Saisissez une date et une heure au format 2026-03-14 09:30.",
+        "format.time": "Saisissez une heure comme 09:30.",
+        "format.email": "Saisissez une adresse e-mail comme nom@exemple.fr.",
+        "format.uri": "Saisissez une adresse web commençant par https://.",
+        "format.phone": "Saisissez un numéro de téléphone avec des chiffres, des espaces et éventuellement un + "
+                        "au début.",
+        "format.other": "Saisissez une valeur valide ({format}).",
+        "minLength": "Saisissez au moins {limit} caractères.",
+        "maxLength": "Saisissez au plus {limit} caractères.",
+        "pattern": "Cette réponse n’a pas le format attendu.",
+        "minimum": "Saisissez une valeur d’au moins {limit}.",
+        "maximum": "Saisissez une valeur d’au plus {limit}.",
+        "exclusiveMinimum": "Saisissez une valeur supérieure à {limit}.",
+        "exclusiveMaximum": "Saisissez une valeur inférieure à {limit}.",
+        "multipleOf": "Saisissez un multiple de {limit}.",
+        "minItems": "Ajoutez-en au moins {limit}.",
+        "maxItems": "Ajoutez-en au plus {limit}.",
+        "uniqueItems": "Chaque entrée doit être différente.",
+        "extra.one": "Ce formulaire n’accepte pas la réponse supplémentaire {names}.",
+        "extra.many": "Ce formulaire n’accepte pas les réponses supplémentaires {names}.",
+        "generic": "Cette réponse n’est pas valide.",
+        "too_deep": "Les réponses sont trop imbriquées pour être acceptées.",
+        "too_large": "Les réponses sont trop volumineuses (plus de 1 Mo). Raccourcissez les textes longs ou "
+                     "joignez-les en fichiers.",
+        "form_too_deep": "Les réponses n’ont pas pu être vérifiées car le formulaire est trop imbriqué.",
+        "outside_reference": "Ce formulaire renvoie à une définition extérieure, ce qui n’est pas permis. "
+                              "Son concepteur doit le corriger.",
+    },
+}
+
+
+def resolve(locale: str) -> str:
+    """The table to use for ``locale``: itself, its language ("fr-BE" → "fr"), or English."""
+    for candidate in (locale, locale.split("-")[0]):
+        if candidate in MESSAGES:
+            return candidate
+    return FALLBACK
+
+
+def table(locale: str) -> dict[str, str]:
+    """The messages of ``locale``, or of its language, or English."""
+    return MESSAGES[resolve(locale)]
+
+
+def number(value: object, locale: str) -> str:
+    """A limit with the locale's decimal mark (2.5 / 2,5); ungrouped, as people type it into the field."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_decimal(value, locale=resolve(locale), group_separator=False)
+    return str(value)

@@ -1,0 +1,168 @@
+"""Administrators: users, their roles, groups and departments."""
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from builder.errors import FormworkError
+from builder.passwords import MAX_LENGTH, MIN_LENGTH, temporary_password
+from builder.usecases import admin
+from builder.usecases.accounts import AccountInvalid
+from ui.access import is_admin, require
+from ui.context import services
+from ui.i18n import _
+from ui.text import plain
+
+actor = require(is_admin, _("Only administrators can manage users, groups and departments."))
+uow_factory = services().uow
+st.title(_("Users and groups"))
+
+notice = st.session_state.pop("admin_notice", None)
+if notice:
+    st.success(notice)
+handover = st.session_state.pop("admin_password", None)
+if handover:
+    st.warning(_("Give this password to the person in a safe way (in person or by phone). It is shown only once; "
+                 "ask them to change it after signing in."))
+    st.code(handover, language=None)
+
+org = admin.organisation(actor, uow_factory())
+departments = [d.slug for d in org.departments]
+group_names = [g.name for g in org.groups]
+
+
+def _field_errors(key: str) -> dict[str, str]:
+    return st.session_state.get(key, {})
+
+
+def _show(errors: dict[str, str], field: str) -> None:
+    if field in errors:
+        st.error(errors[field])
+
+
+def _run(errors_key: str, done: str, action: Callable[[], object]) -> None:
+    """Run an administrative change; field problems go under their fields, others on top."""
+    try:
+        result = action()
+    except AccountInvalid as exc:
+        st.session_state[errors_key] = {str(e.path[0]): e.message for e in exc.errors}
+        return
+    except FormworkError as exc:
+        st.session_state[errors_key] = {"_": str(exc)}
+        return
+    st.session_state.pop(errors_key, None)
+    st.session_state["admin_notice"] = done
+    if isinstance(result, str):
+        st.session_state["admin_password"] = result
+
+
+users_tab, groups_tab = st.tabs([_("Users"), _("Groups and departments")])
+
+with users_tab:
+    st.dataframe([{
+        _("Username"): u.username, _("Name"): u.display_name, _("Email"): u.email,
+        _("Administrator"): _("yes") if u.is_admin else "",
+        _("Can sign in"): _("yes") if u.is_active else _("no (disabled)"),
+        _("Designer of"): ", ".join(sorted(u.designer_departments)),
+        _("Member of"): ", ".join(sorted(u.reviewer_groups)),
+    } for u in org.users], hide_index=True, width="stretch")
+
+    st.subheader(_("Change a user"))
+    chosen_name = st.selectbox(_("User"), [u.username for u in org.users], index=None, placeholder=_("Choose a username"))
+    chosen = next((u for u in org.users if u.username == chosen_name), None)
+    if chosen is not None:
+        errors = _field_errors("admin_edit_errors")
+        _show(errors, "_")
+        with st.form(f"edit:{chosen.username}"):
+            name = st.text_input(_("Full name"), value=chosen.display_name, max_chars=200)
+            _show(errors, "display_name")
+            email = st.text_input(_("Email address"), value=chosen.email, max_chars=254)
+            _show(errors, "email")
+            is_admin_flag = st.checkbox(_("Administrator (manages users, groups and all forms)"), value=chosen.is_admin)
+            active = st.checkbox(_("Can sign in"), value=chosen.is_active,
+                                 help=_("Untick to disable the account; the person is signed out at once."))
+            designer_of = st.multiselect(_("Designer of these departments"), departments,
+                                         default=sorted(chosen.designer_departments & set(departments)))
+            member_of = st.multiselect(_("Member of these review groups"), group_names,
+                                       default=sorted(chosen.reviewer_groups & set(group_names)))
+            _show(errors, "roles")
+            saved = st.form_submit_button(_("Save changes"), type="primary")
+        if saved:
+            def _save() -> None:
+                admin.update_user(actor, chosen.username, uow_factory(), display_name=name, email=email,
+                                  is_admin=is_admin_flag, is_active=active)
+                admin.set_roles(actor, chosen.username, uow_factory(), designer_departments=frozenset(designer_of),
+                                reviewer_groups=frozenset(member_of))
+            _run("admin_edit_errors", _("Saved the changes to {username}.").format(username=chosen.username), _save)
+            st.rerun()
+        with st.expander(_("Reset this user's password")):
+            st.caption(_("For a person who forgot their password. A new random passphrase is shown once; the "
+                         "person is signed out everywhere."))
+            if st.button(_("Reset password"), key=f"reset:{chosen.username}"):
+                _run("admin_edit_errors", _("The password of {username} was reset.").format(username=chosen.username),
+                     lambda: admin.reset_password(actor, chosen.username, uow_factory()))
+                st.rerun()
+
+    st.subheader(_("Add a user"))
+    errors = _field_errors("admin_new_errors")
+    _show(errors, "_")
+    with st.form("new_user", clear_on_submit=False):
+        new_username = st.text_input(_("Username"), max_chars=64, help=_("Letters, digits, dots, dashes or underscores."))
+        _show(errors, "username")
+        new_name = st.text_input(_("Full name"), max_chars=200)
+        _show(errors, "display_name")
+        new_email = st.text_input(_("Email address"), max_chars=254)
+        _show(errors, "email")
+        new_password = st.text_input(_("First password"), type="password", max_chars=MAX_LENGTH,
+                                     help=_("{low} to {high} characters; leave empty to generate a random "
+                                            "passphrase that is shown once.").format(low=MIN_LENGTH, high=MAX_LENGTH))
+        _show(errors, "password")
+        new_admin = st.checkbox(_("Administrator"))
+        created = st.form_submit_button(_("Add user"), type="primary")
+    if created:
+        def _create() -> str:
+            password = new_password or temporary_password()
+            admin.create_user(actor, new_username, new_name, new_email, password, uow_factory(), is_admin=new_admin)
+            return password if not new_password else ""
+        _run("admin_new_errors", _("Added {username}. Give them their roles under “Change a user”.").format(
+            username=new_username.strip()),
+             _create)
+        st.rerun()
+
+with groups_tab:
+    st.subheader(_("Departments"))
+    if org.departments:
+        st.dataframe([{_("Short name"): d.slug, _("Name"): d.name} for d in org.departments], hide_index=True,
+                     width="stretch")
+    errors = _field_errors("admin_department_errors")
+    _show(errors, "_")
+    with st.form("new_department"):
+        slug = st.text_input(_("Short name"), max_chars=120, help=_("Lower-case letters, digits and dashes, e.g. public-works."))
+        _show(errors, "slug")
+        department_name = st.text_input(_("Name"), max_chars=200)
+        _show(errors, "name")
+        added = st.form_submit_button(_("Add department"))
+    if added:
+        _run("admin_department_errors", _("Added the department {name}.").format(name=slug.strip()),
+             lambda: admin.add_department(actor, slug, department_name, uow_factory()))
+        st.rerun()
+
+    st.subheader(_("Review groups"))
+    if org.groups:
+        st.dataframe([{_("Group"): g.name, _("Department"): g.department} for g in org.groups], hide_index=True,
+                     width="stretch")
+    errors = _field_errors("admin_group_errors")
+    _show(errors, "_")
+    if not departments:
+        st.info(_("Add a department first: every group belongs to one."))
+    else:
+        with st.form("new_group"):
+            group_name = st.text_input(_("Group name"), max_chars=120)
+            _show(errors, "name")
+            group_department = st.selectbox(_("Department"), departments, format_func=plain)
+            _show(errors, "department")
+            added_group = st.form_submit_button(_("Add group"))
+        if added_group:
+            _run("admin_group_errors", _("Added the group {name}.").format(name=group_name.strip()),
+                 lambda: admin.add_group(actor, group_name, group_department, uow_factory()))
+            st.rerun()

@@ -1,0 +1,20 @@
+"""Fixtures of the integration tests (each runs on SQLite and on PostgreSQL through ``engine``)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from builder.usecases import forms
+from storage.uow import SqlUnitOfWork
+from tests.conftest import template
+from tests.helpers import DESIGNER, seed_organisation
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> SqlUnitOfWork:
+    """The test organisation with "Report a pothole" published as version 1."""
+    uow = seed_organisation(engine)
+    forms.create_form(template("report-pothole"), DESIGNER, uow)
+    forms.publish("report-pothole", DESIGNER, uow)
+    return uow

@@ -1,0 +1,122 @@
+"""The dashboard's stored facts and indexed rank look-ups give the same figures as a fresh fold of the
+log (builder.metrics.compute), over two forms and several steps, for all time and for a period,
+on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
+
+from builder import metrics
+from builder.usecases import forms, insights, requests, review
+from builder.workflow import Action, Command
+from storage.models import AuditRecord
+from storage.repositories import chained_from_row
+from storage.uow import SqlUnitOfWork
+from tests.conftest import template
+from tests.helpers import DESIGNER, EVENTS, RESIDENT, ROADS, SAFETY
+
+DAY = datetime(2026, 10, 5, 9, tzinfo=UTC)
+NOW = DAY + timedelta(days=30)
+PARTY = {"organiser": "Pat Party", "email": "pat@example.org", "street": "Elm Street", "event_date": "2027-06-01",
+         "start_time": "14:00:00", "end_time": "22:00:00", "guests": 40}
+POTHOLE = {"location": "Market Street 12", "size": "small"}
+
+
+def _history(uow: SqlUnitOfWork) -> dict[str, str]:
+    """Requests in every situation the figures tell apart; returns reference -> form."""
+    forms.create_form(template("street-party-permit"), DESIGNER, uow, now=DAY - timedelta(days=1))
+    forms.publish("street-party-permit", DESIGNER, uow, now=DAY - timedelta(days=1))
+    made: dict[str, str] = {}
+    for n in range(8):
+        ref = requests.submit("report-pothole", POTHOLE, RESIDENT, uow, idempotency_key=f"p{n}",
+                              now=DAY + timedelta(days=n, hours=n)).reference
+        made[ref] = "report-pothole"
+        at = DAY + timedelta(days=n + 1 + n % 3, hours=2)
+        if n % 4 == 0:
+            review.act(ref, Command(Action.APPROVE, ROADS), 1, uow, now=at)
+        elif n % 4 == 1:
+            review.act(ref, Command(Action.RETURN, ROADS, text="Photo?"), 1, uow, now=at)
+            if n > 2:  # one answered, one still waiting on the resident
+                requests.resident_act(ref, None, Action.ANSWER, "Here", 2, RESIDENT, uow, now=at + timedelta(days=2))
+                review.act(ref, Command(Action.REJECT, ROADS, text="No"), 3, uow, now=at + timedelta(days=9))
+        elif n % 4 == 2:
+            requests.resident_act(ref, None, Action.WITHDRAW, "", 1, RESIDENT, uow, now=at)
+    for n in range(5):
+        ref = requests.submit("street-party-permit", PARTY, RESIDENT, uow, idempotency_key=f"s{n}",
+                              now=DAY + timedelta(days=2 * n, hours=3)).reference
+        made[ref] = "street-party-permit"
+        at = DAY + timedelta(days=2 * n + 3)
+        if n < 4:
+            review.act(ref, Command(Action.APPROVE, EVENTS), 1, uow, now=at)  # on to the safety step
+        if n < 2:
+            review.act(ref, Command(Action.APPROVE, SAFETY), 2, uow, now=at + timedelta(days=12 + n))
+        elif n == 2:
+            review.act(ref, Command(Action.RETURN, SAFETY, text="Which street?"), 2, uow, now=at + timedelta(days=1))
+    return made
+
+
+def _pure(engine: Engine, form_of: dict[str, str]) -> metrics.Dashboard:
+    with Session(engine) as session:
+        events = [chained_from_row(r).event for r in session.exec(select(AuditRecord).order_by(AuditRecord.seq))]
+    steps = {"report-pothole": {"inspection": metrics.StepInfo("Inspection by the roads team", 5)},
+             "street-party-permit": {"events-check": metrics.StepInfo("Events office check", 5),
+                                     "safety": metrics.StepInfo("Public safety review", 10)}}
+    return metrics.compute(events, form_of, steps, NOW)
+
+
+def _rounded(value: object) -> object:
+    """Figures with durations to the millisecond (the database keeps epoch seconds as floats)."""
+    if isinstance(value, timedelta):
+        return round(value.total_seconds(), 3)
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: _rounded(getattr(value, k)) for k in value.__dataclass_fields__ if k != "step_name"}
+    return value
+
+
+def test_figures_over_two_forms_equal_a_fresh_fold(seeded: SqlUnitOfWork, engine: Engine) -> None:
+    form_of = _history(seeded)
+    shown = insights.dashboard(DESIGNER, seeded, now=NOW)
+    expected = _pure(engine, form_of)
+    assert [f.form for f in shown.forms] == ["report-pothole", "street-party-permit"]
+    assert _rounded(shown.forms) == _rounded(expected.forms)
+    assert _rounded(shown.overall) == _rounded(expected.overall) and shown.overall.received == 13
+    assert _rounded(shown.steps) == _rounded(expected.steps)
+    assert _rounded(shown.weeks) == _rounded(expected.weeks)
+    assert shown.overall.median_resident_wait is not None and shown.steps[-1].open_now == 2
+
+
+def test_figures_of_a_period_equal_a_fresh_fold_of_its_requests(seeded: SqlUnitOfWork, engine: Engine) -> None:
+    form_of = _history(seeded)
+    start, end = DAY + timedelta(days=2), DAY + timedelta(days=7)
+    shown = insights.dashboard(DESIGNER, seeded, now=NOW, submitted_from=start, submitted_to=end)
+    with Session(engine) as session:
+        inside = set(session.exec(text("SELECT reference FROM submission WHERE submitted_at >= :a AND submitted_at < :b")
+                                  .bindparams(a=start, b=end)).scalars().all())
+    expected = _pure(engine, {ref: form for ref, form in form_of.items() if ref in inside})
+    assert 0 < shown.overall.received == len(inside) < len(form_of)
+    assert _rounded(shown.forms) == _rounded(expected.forms) and _rounded(shown.overall) == _rounded(expected.overall)
+    assert _rounded(shown.steps) == _rounded(expected.steps)
+
+
+def test_the_stored_rank_columns_equal_a_fresh_fold(seeded: SqlUnitOfWork, engine: Engine) -> None:
+    form_of = _history(seeded)
+    insights.refresh_figures(seeded)
+    with Session(engine) as session:
+        events = [chained_from_row(r).event for r in session.exec(select(AuditRecord).order_by(AuditRecord.seq))]
+        stored = {ref: (decision, wait) for ref, decision, wait in session.exec(
+            text("SELECT reference, decision_s, wait_s FROM request_figure")).all()}
+        visits = {(ref, number): city for ref, number, city in session.exec(
+            text("SELECT reference, number, city_s FROM visit_figure")).all()}
+    by_reference: dict[str, list] = {}
+    for event in events:
+        if event.reference in form_of:
+            by_reference.setdefault(event.reference, []).append((form_of[event.reference], event))
+    facts = metrics.facts_of([pair for ref in sorted(by_reference) for pair in by_reference[ref]], {})
+    assert stored == {f.reference: (f.decision_s, f.settled_wait_s) for f in facts}
+    assert visits == {(f.reference, n): v.settled_city_s for f in facts for n, v in enumerate(f.visits)}
+    assert any(v is None for v in visits.values()) and any(w for _, w in stored.values())

@@ -1,0 +1,283 @@
+"""Retention, data-protection requests, figures and backups on real databases (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from builder.errors import PermissionDenied
+from builder.usecases import forms, insights, requests, review
+from builder.workflow import Action, Command
+from storage import backup, retention
+from storage.audit_check import verify_audit
+from storage.engine import make_engine
+from storage.models import Attachment, AttachmentBlob, AuditRecord, Submission
+from storage.uow import SqlUnitOfWork
+from tests.conftest import template
+from tests.helpers import ADMIN, DESIGNER, EVENTS, RESIDENT, ROADS, seed_organisation
+
+CANARY = "Canary-Ysolde-Qwertz-4711"
+LONG_AGO = datetime(2024, 1, 8, 10, tzinfo=UTC)
+
+
+def pothole(name: str = CANARY) -> dict:
+    return {"location": "Market Street 12", "size": "small", "name": name, "email": "ysolde@resident.example"}
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> SqlUnitOfWork:
+    uow = seed_organisation(engine)
+    forms.create_form(template("report-pothole"), DESIGNER, uow, now=LONG_AGO - timedelta(days=1))
+    forms.publish("report-pothole", DESIGNER, uow, now=LONG_AGO - timedelta(days=1))
+    return uow
+
+
+def _attach(engine: Engine, reference: str, data: bytes) -> None:
+    with Session(engine) as session:
+        row = session.exec(select(Submission).where(Submission.reference == reference)).one()
+        session.add(Attachment(id=f"att-{reference}", submission_id=row.id, field_name="photo", filename="hole.png",
+                               content_type="image/png", size=len(data), sha256="0" * 64))
+        session.flush()
+        session.add(AttachmentBlob(attachment_id=f"att-{reference}", data=data))
+        session.commit()
+
+
+def _sqlite_bytes(engine: Engine) -> bytes:
+    path = Path(engine.url.database or "")
+    return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+
+
+def test_retention_purge_anonymises_expired_requests_and_leaves_the_rest(seeded: SqlUnitOfWork, engine: Engine) -> None:
+    old = requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key="old", now=LONG_AGO)
+    review.act(old.reference, Command(Action.REJECT, ROADS, text="Not a pothole"), 1, seeded, now=LONG_AGO)
+    _attach(engine, old.reference, f"file with {CANARY}".encode())
+    still_open = requests.submit("report-pothole", pothole("Open Olga"), RESIDENT, seeded, idempotency_key="open",
+                                 now=LONG_AGO)
+    now = LONG_AGO + timedelta(days=731)
+    recent = requests.submit("report-pothole", pothole("Recent Rita"), RESIDENT, seeded, idempotency_key="new",
+                             now=now - timedelta(days=3))
+    if engine.dialect.name == "sqlite":
+        retention.checkpoint(engine)
+        assert CANARY.encode() in _sqlite_bytes(engine)  # the test can see the value before the purge
+
+    purged = retention.purge(engine, now=now)
+
+    assert [p.reference for p in purged] == [old.reference]
+    with seeded.reading():
+        gone = seeded.requests.get(old.reference)
+        assert gone is not None and gone.answers == {} and gone.state == "rejected"
+        assert seeded.insights.files(old.reference) == []
+        assert seeded.requests.comments(old.reference) == []
+        assert seeded.requests.get(still_open.reference).answers["name"] == "Open Olga"
+        assert seeded.requests.get(recent.reference).answers["name"] == "Recent Rita"
+        events = seeded.audit.for_request(old.reference)
+    assert events[-1].event.action == "purge" and "730 days" in events[-1].event.comment
+    assert verify_audit(engine)[1] is None
+    assert retention.purge(engine, now=now) == []  # idempotent: nothing twice, no second event
+    if engine.dialect.name == "sqlite":
+        assert CANARY.encode() not in _sqlite_bytes(engine)
+
+
+def test_a_resident_s_data_is_exported_as_one_archive_and_erased(seeded: SqlUnitOfWork, engine: Engine) -> None:
+    first = requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key="1")
+    second = requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key="2")
+    requests.resident_act(second.reference, second.access_code, Action.WITHDRAW, "", 1, RESIDENT, seeded)
+    _attach(engine, first.reference, b"\x89PNG photo bytes")
+    other = requests.submit("report-pothole", pothole("Someone Else"), EVENTS, seeded, idempotency_key="3")
+
+    with pytest.raises(PermissionDenied):
+        insights.resident_archive("resident", DESIGNER, seeded)
+    archive = zipfile.ZipFile(io.BytesIO(insights.resident_archive("resident", ADMIN, seeded)))
+    names = archive.namelist()
+    assert f"requests/{first.reference}/files/01-photo-hole.png" in names
+    assert archive.read(f"requests/{first.reference}/files/01-photo-hole.png") == b"\x89PNG photo bytes"
+    answers = json.loads(archive.read(f"requests/{first.reference}/request.json"))["answers"]
+    assert answers["name"] == CANARY
+    history = json.loads(archive.read(f"requests/{second.reference}/history.json"))
+    assert [e["action"] for e in history][:2] == ["submit", "enter_step"] and history[-1]["action"] == "withdraw"
+    assert json.loads(archive.read("account.json"))["username"] == "resident"
+    assert not any(other.reference in name for name in names)
+
+    assert insights.erase_resident("resident", ADMIN, seeded) == 2
+    with seeded.reading():
+        assert seeded.insights.resident_requests("resident") == []
+        erased = seeded.requests.get(first.reference)
+        assert erased.answers == {} and erased.state == "withdrawn"  # it was open: withdrawn, then erased
+        assert seeded.requests.get(other.reference).answers["name"] == "Someone Else"
+        account = seeded.directory.user("resident")
+        assert account is not None and not account.is_active and account.email == ""
+        assert seeded.audit.for_request(first.reference)[-1].event.action == "erase"
+    assert verify_audit(engine)[1] is None
+
+
+def test_an_anonymous_resident_is_found_by_the_email_in_their_answers(seeded: SqlUnitOfWork) -> None:
+    from builder.ports import ANONYMOUS
+
+    mine = requests.submit("report-pothole", pothole(), ANONYMOUS, seeded, idempotency_key="anon")
+    requests.submit("report-pothole", {**pothole(), "email": "other@resident.example",
+                                       "details": "copy to ysolde@resident.example.org"}, ANONYMOUS, seeded,
+                    idempotency_key="other")
+    found = insights.find_resident("YSOLDE@resident.example", ADMIN, seeded)
+    assert [r.reference for r in found.requests] == [mine.reference] and found.account is None
+
+
+def test_staff_accounts_are_not_closed_by_an_erase(seeded: SqlUnitOfWork) -> None:
+    requests.submit("report-pothole", pothole(), ROADS, seeded, idempotency_key="staff")
+    assert insights.erase_resident("roads", ADMIN, seeded) == 1
+    with seeded.reading():
+        assert seeded.directory.user("roads").is_active
+
+
+def test_dashboard_figures_from_the_database_respect_departments(seeded: SqlUnitOfWork) -> None:
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    done = requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key="a", now=start)
+    requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key="b", now=start)
+    review.act(done.reference, Command(Action.APPROVE, ROADS), 1, seeded, now=start + timedelta(days=2))
+
+    figures = insights.dashboard(DESIGNER, seeded, now=start + timedelta(days=10))
+    form = figures.forms[0]
+    assert (form.received, form.open_backlog, form.approved, form.sla_breaches) == (2, 1, 1, 1)
+    assert form.median_to_decision == timedelta(days=2)
+    assert figures.bottleneck is not None and figures.bottleneck.step == "inspection"
+    later = insights.dashboard(ADMIN, seeded, submitted_from=start + timedelta(days=1), now=start)
+    assert later.forms == []
+    with pytest.raises(PermissionDenied):
+        insights.dashboard(RESIDENT, seeded)
+    outsider = DESIGNER.__class__("other", "Other", designer_departments=frozenset({"parks"}))
+    assert insights.dashboard(outsider, seeded).forms == []
+
+
+def test_open_data_pseudonyms_are_stable_and_personal_data_stays_out(seeded: SqlUnitOfWork) -> None:
+    for n in range(6):
+        requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key=f"o{n}")
+    export = insights.open_data("report-pothole", DESIGNER, seeded)
+    again = insights.open_data("report-pothole", DESIGNER, seeded)
+    assert len(export.rows) == 6 and [r["id"] for r in export.rows] == [r["id"] for r in again.rows]
+    assert CANARY not in json.dumps(export.rows) + json.dumps(export.aggregates)
+
+
+def test_backup_under_concurrent_submissions_restores_every_acknowledged_request(
+        seeded: SqlUnitOfWork, engine: Engine, database_url: str, tmp_path: Path) -> None:
+    acknowledged: list[str] = []
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def keep_submitting() -> None:
+        writer = SqlUnitOfWork(engine)
+        n = 0
+        try:
+            while not stop.is_set():
+                n += 1
+                acknowledged.append(requests.submit("report-pothole", pothole(), RESIDENT, writer,
+                                                    idempotency_key=f"c{n}").reference)
+        except BaseException as failure:  # reported below: a failing writer must fail the test
+            errors.append(failure)
+
+    writer = threading.Thread(target=keep_submitting)
+    writer.start()
+    while len(acknowledged) < 20 and writer.is_alive():
+        stop.wait(0.01)
+    before = list(acknowledged)
+    target = tmp_path / "backups" / "formwork.backup"
+    result = backup.backup(database_url, target)
+    during = len(acknowledged)
+    while len(acknowledged) < during + 10 and writer.is_alive():
+        stop.wait(0.01)  # submissions continue after the backup: none of them may block or fail
+    stop.set()
+    writer.join()
+    assert not errors and len(before) >= 20 and result.size > 0
+
+    if engine.dialect.name == "sqlite":
+        assert backup.integrity(target) == "ok"
+        restored_url = f"sqlite:///{tmp_path / 'restored.db'}"
+    else:
+        engine.dispose()
+        restored_url = database_url
+    backup.restore(restored_url, target)
+    restored = make_engine(restored_url)
+    try:
+        with Session(restored) as session:
+            present = set(session.exec(select(Submission.reference)).all())
+            assert session.exec(select(AuditRecord.seq)).first() is not None
+        assert set(before) <= present
+        assert len(present) < len(acknowledged)  # the later ones are not in this backup
+        counted, broken = verify_audit(restored)
+        assert broken is None and counted >= 2 * len(before)
+        if engine.dialect.name == "sqlite":
+            assert backup.integrity(Path(restored.url.database or "")) == "ok"
+    finally:
+        restored.dispose()
+
+
+def _rounded(value: object) -> object:
+    """Figures with durations to the millisecond (the database keeps epoch seconds as floats)."""
+    if isinstance(value, timedelta):
+        return round(value.total_seconds(), 3)
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: _rounded(getattr(value, k)) for k in value.__dataclass_fields__}  # type: ignore[attr-defined]
+    return value
+
+
+def test_database_figures_equal_the_pure_figures_and_follow_new_events(seeded: SqlUnitOfWork, engine: Engine) -> None:
+    from builder import metrics
+    from storage.repositories import chained_from_row
+
+    day = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    refs = [requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key=f"m{n}",
+                            now=day + timedelta(hours=n)).reference for n in range(7)]
+    review.act(refs[0], Command(Action.APPROVE, ROADS), 1, seeded, now=day + timedelta(days=2))
+    review.act(refs[1], Command(Action.RETURN, ROADS, text="Photo?"), 1, seeded, now=day + timedelta(days=1))
+    requests.resident_act(refs[1], None, Action.ANSWER, "Here", 2, RESIDENT, seeded, now=day + timedelta(days=4))
+    review.act(refs[1], Command(Action.REJECT, ROADS, text="No"), 3, seeded, now=day + timedelta(days=9))
+    review.act(refs[2], Command(Action.RETURN, ROADS, text="Where?"), 1, seeded, now=day + timedelta(days=1))
+    requests.resident_act(refs[3], None, Action.WITHDRAW, "", 1, RESIDENT, seeded, now=day + timedelta(days=3))
+    review.act(refs[4], Command(Action.APPROVE, ROADS), 1, seeded, now=day + timedelta(days=12))
+    now = day + timedelta(days=15)
+
+    def pure() -> metrics.Dashboard:
+        with Session(engine) as session:
+            events = [chained_from_row(row).event for row in session.exec(select(AuditRecord).order_by(AuditRecord.seq))]
+        steps = {"report-pothole": {"inspection": metrics.StepInfo("Inspection by the roads team", 5)}}
+        return metrics.compute(events, {ref: "report-pothole" for ref in refs}, steps, now)
+
+    first = insights.dashboard(DESIGNER, seeded, now=now)
+    expected = pure()
+    assert _rounded(first.forms) == _rounded(expected.forms)
+    assert _rounded(first.steps) == _rounded(expected.steps)
+    assert _rounded(first.weeks) == _rounded(expected.weeks) and _rounded(first.overall) == _rounded(expected.overall)
+    # Past due (9 Nov): 4 decided on the 14th, 5 and 6 still open; 2 waits on the resident (clock stopped).
+    assert first.forms[0].sla_breaches == expected.forms[0].sla_breaches == 3
+    # New events are folded in on the next view: only the changed request is refreshed.
+    review.act(refs[5], Command(Action.REJECT, ROADS, text="Duplicate"), 1, seeded, now=day + timedelta(days=14))
+    second = insights.dashboard(DESIGNER, seeded, now=now)
+    assert second.events_read == 1
+    assert _rounded(second.forms) == _rounded(pure().forms) and second.forms[0].rejected == 2
+    period = insights.dashboard(DESIGNER, seeded, now=now, submitted_from=day + timedelta(hours=5))
+    assert period.forms[0].received == 2
+
+
+def test_the_app_s_purge_thread_purges_on_its_own(seeded: SqlUnitOfWork, engine: Engine) -> None:
+    old = requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key="t", now=LONG_AGO)
+    requests.resident_act(old.reference, old.access_code, Action.WITHDRAW, "", 1, RESIDENT, seeded, now=LONG_AGO)
+    assert retention.start_scheduler(engine, every_hours=0) is None  # switched off
+    assert retention.interval_hours({"FORMWORK_RETENTION_PURGE_HOURS": "6"}) == 6
+    thread = retention.start_scheduler(engine, every_hours=24, first_after_seconds=0)
+    assert thread is not None and thread.daemon
+    for _ in range(200):  # the thread's first run starts at once; wait for its commit
+        with seeded.reading():
+            if seeded.requests.get(old.reference).answers == {}:
+                break
+        threading.Event().wait(0.05)
+    with seeded.reading():
+        assert seeded.requests.get(old.reference).answers == {}
+        assert seeded.audit.for_request(old.reference)[-1].event.action == "purge"

@@ -1,0 +1,206 @@
+"""Every use case × every role, allowed and refused, on SQLite and PostgreSQL.
+
+Refusals are ``PermissionDenied`` (the role may not do this at all) or ``NotFound`` (the thing
+exists but is not theirs: the answer must not reveal that it exists). Lists, searches and exports
+are checked like the detail view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from builder.errors import NotFound, PermissionDenied
+from builder.ports import ANONYMOUS, Actor, InboxQuery
+from builder.usecases import admin, forms, insights, requests, review
+from builder.usecases.attachments import download_attachment, request_files
+from builder.workflow import Action, Command
+from storage.uow import SqlUnitOfWork
+from tests.conftest import template
+from tests.helpers import ADMIN, DESIGNER, EVENTS, RESIDENT, ROADS, SAFETY, seed_organisation
+
+ROADS_DESIGNER = Actor("roads-head", "Pat Public-works", designer_departments=frozenset({"public-works"}))
+OTHER_RESIDENT = Actor("neighbour", "Nico Neighbour")
+ROLES = {"admin": ADMIN, "designer (both)": DESIGNER, "designer (public-works)": ROADS_DESIGNER, "roads": ROADS,
+         "events": EVENTS, "safety": SAFETY, "resident": RESIDENT, "other resident": OTHER_RESIDENT,
+         "anonymous": ANONYMOUS}
+POTHOLE = {"location": "Market Street 12", "size": "medium"}
+PARTY = {"organiser": "Sam Party", "email": "sam@example.org", "street": "Elm Street", "event_date": "2027-06-12",
+         "start_time": "14:00", "end_time": "22:00", "guests": 40}
+
+
+@dataclass
+class World:
+    uow: SqlUnitOfWork
+    pothole: requests.Receipt  # submitted by RESIDENT (signed in)
+    party: requests.Receipt  # submitted anonymously
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    uow = seed_organisation(engine)
+    for slug in ("report-pothole", "street-party-permit"):
+        forms.create_form(template(slug), DESIGNER, uow)
+        forms.publish(slug, DESIGNER, uow)
+    pothole = requests.submit("report-pothole", POTHOLE, RESIDENT, uow, idempotency_key="p")
+    party = requests.submit("street-party-permit", PARTY, ANONYMOUS, uow, idempotency_key="s")
+    return World(uow, pothole, party)
+
+
+def outcome(call: Callable[[Actor], Any], actor: Actor) -> str:
+    try:
+        call(actor)
+    except PermissionDenied:
+        return "refused"
+    except NotFound:
+        return "not found"
+    return "allowed"
+
+
+def matrix(call: Callable[[Actor], Any]) -> dict[str, str]:
+    return {name: outcome(call, actor) for name, actor in ROLES.items()}
+
+
+def only(allowed: set[str], refusal: str) -> dict[str, str]:
+    return {name: "allowed" if name in allowed else refusal for name in ROLES}
+
+
+def test_tracking_needs_the_access_code_of_that_very_request(world: World) -> None:
+    uow, pothole, party = world.uow, world.pothole, world.party
+    assert matrix(lambda a: requests.status(pothole.reference, pothole.access_code or "", uow)) == only(set(ROLES), "")
+    assert matrix(lambda a: requests.status(pothole.reference, "WRONG-CODE", uow)) == only(set(), "not found")
+    # A resident guessing another reference with their own code learns nothing, not even that it exists.
+    assert matrix(lambda a: requests.status(party.reference, pothole.access_code or "", uow)) == only(set(), "not found")
+    assert matrix(lambda a: requests.status("PW-2026-99999", pothole.access_code or "", uow)) == only(set(), "not found")
+
+
+def test_my_requests_show_only_the_submitting_account(world: World) -> None:
+    uow, pothole = world.uow, world.pothole
+    assert matrix(lambda a: requests.my_request_status(pothole.reference, a, uow)) == only({"resident"}, "not found")
+    listed = {name: [r.reference for r in requests.my_requests(actor, uow)]
+              for name, actor in ROLES.items() if actor.is_signed_in}
+    assert listed.pop("resident") == [pothole.reference]
+    assert all(refs == [] for refs in listed.values())
+    assert outcome(lambda a: requests.my_requests(a, uow), ANONYMOUS) == "refused"
+
+
+def test_residents_act_only_with_proof(world: World) -> None:
+    uow, pothole = world.uow, world.pothole
+
+    def withdraw(actor: Actor) -> str:
+        return requests.resident_act(pothole.reference, None, Action.WITHDRAW, "", 99, actor, uow)
+
+    # Version 99 never matches: an allowed actor gets past the ownership check and fails on staleness instead.
+    results = {}
+    for name, actor in ROLES.items():
+        try:
+            withdraw(actor)
+        except NotFound:
+            results[name] = "not found"
+        except Exception as exc:  # noqa: BLE001 - the ownership check passed; the stale version stopped it
+            results[name] = type(exc).__name__
+    assert results == {**only(set(), "not found"), "resident": "StaleRequest"}
+
+
+def test_inbox_lists_only_the_reviewers_groups_even_when_asked_for_others(world: World) -> None:
+    uow = world.uow
+
+    def listed(actor: Actor) -> set[str]:
+        asked = InboxQuery(groups=frozenset({"Road inspectors", "Events office", "Public safety"}))
+        return {r.reference for r in review.inbox(actor, uow, asked).rows}
+
+    assert listed(ROADS) == {world.pothole.reference}
+    assert listed(EVENTS) == {world.party.reference}
+    assert listed(SAFETY) == set()  # the party request has not reached the safety step yet
+    assert review.inbox(ROADS, uow, InboxQuery(groups=frozenset({"Road inspectors"}), reference_contains=
+                                                 world.party.reference)).total == 0  # search is scoped too
+    assert matrix(lambda a: review.inbox(a, uow)) == only({"roads", "events", "safety"}, "refused")
+
+
+def test_a_case_opens_only_for_its_current_and_past_groups(world: World) -> None:
+    uow, party = world.uow, world.party
+    assert matrix(lambda a: review.open_case(world.pothole.reference, a, uow)) == only({"roads"}, "not found")
+    assert matrix(lambda a: review.open_case(party.reference, a, uow)) == only({"events"}, "not found")
+    case = review.open_case(party.reference, EVENTS, uow)
+    review.act(party.reference, Command(Action.APPROVE, EVENTS), case.request.row_version, uow)
+    # Now at the safety step: safety sees it, and events still sees its past step.
+    assert matrix(lambda a: review.open_case(party.reference, a, uow)) == only({"events", "safety"}, "not found")
+
+
+def test_only_the_current_group_can_decide(world: World) -> None:
+    uow, pothole = world.uow, world.pothole
+    version = review.open_case(pothole.reference, ROADS, uow).request.row_version
+    others = {name: actor for name, actor in ROLES.items() if name != "roads"}
+    decide = {name: outcome(lambda a: review.act(pothole.reference, Command(Action.APPROVE, a), version, uow), actor)
+              for name, actor in others.items()}
+    # Outside the group, deciding reveals nothing about the request, not even that it exists.
+    assert decide == {name: "not found" for name in others}
+    assert review.act(pothole.reference, Command(Action.APPROVE, ROADS), version, uow) == "approved"
+
+
+def test_designers_see_and_change_only_their_departments_forms(world: World) -> None:
+    uow = world.uow
+    seen = {name: sorted(f.slug for f in forms.forms_for(actor, uow)) for name, actor in ROLES.items()
+            if actor.is_admin or actor.designer_departments}
+    assert seen == {"admin": ["report-pothole", "street-party-permit"],
+                    "designer (both)": ["report-pothole", "street-party-permit"],
+                    "designer (public-works)": ["report-pothole"]}
+    designers = {"admin", "designer (both)", "designer (public-works)"}
+    assert matrix(lambda a: forms.forms_for(a, uow)) == only(designers, "refused")
+    assert matrix(lambda a: forms.versions_of("street-party-permit", a, uow)) == only(
+        {"admin", "designer (both)"}, "not found")
+
+    def save(actor: Actor) -> int:
+        form = next(f for f in forms.forms_for(ADMIN, uow) if f.slug == "street-party-permit")
+        return forms.save_draft(form.slug, form.draft, form.draft_revision, actor, uow)
+
+    assert matrix(save) == only({"admin", "designer (both)"}, "not found")
+    other = {**template("street-party-permit"), "slug": "another-party"}
+    assert outcome(lambda a: forms.create_form(other, a, uow), ROADS_DESIGNER) == "refused"
+    assert outcome(lambda a: forms.publish("street-party-permit", a, uow), ROADS_DESIGNER) == "not found"
+    assert outcome(lambda a: forms.publish("street-party-permit", a, uow), EVENTS) == "not found"
+
+
+def test_exports_and_figures_follow_the_department(world: World) -> None:
+    uow = world.uow
+    designers = {"admin", "designer (both)", "designer (public-works)"}
+    assert matrix(lambda a: insights.visible_forms(a, uow)) == only(designers, "refused")
+    assert matrix(lambda a: insights.open_data("street-party-permit", a, uow)) == {
+        **only({"admin", "designer (both)"}, "refused"), "designer (public-works)": "not found"}
+    assert matrix(lambda a: insights.find_resident("resident", a, uow)) == only({"admin"}, "refused")
+
+
+def test_administration_is_for_administrators_only(world: World) -> None:
+    uow = world.uow
+    calls: list[Callable[[Actor], Any]] = [
+        lambda a: admin.organisation(a, uow),
+        lambda a: admin.reset_password(a, "roads", uow, new_password="a brand new passphrase"),
+        lambda a: admin.set_roles(a, "resident", uow, designer_departments=frozenset({"events"}),
+                                  reviewer_groups=frozenset()),
+        lambda a: admin.update_user(a, "resident", uow, display_name="Riley", email="", is_admin=True, is_active=True),
+    ]
+    for call in calls:
+        assert matrix(call) == only({"admin"}, "refused")
+    created = {name: outcome(lambda a, n=name: admin.create_user(
+        a, f"new-{len(n)}-{n[:3]}", "New Person", "", "four unrelated words", uow), actor) for name, actor in ROLES.items()}
+    assert created == only({"admin"}, "refused")
+
+
+def test_attachment_downloads_follow_the_request(world: World) -> None:
+    uow, pothole = world.uow, world.pothole
+    version = review.open_case(pothole.reference, ROADS, uow).request.row_version
+    review.act(pothole.reference, Command(Action.RETURN, ROADS, text="A photo, please"), version, uow)
+    waiting = requests.my_request_status(pothole.reference, RESIDENT, uow)
+    requests.resident_act(pothole.reference, None, Action.ANSWER, "Here", waiting.row_version, RESIDENT, uow,
+                          files=[("hole.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)])
+    [photo] = request_files(pothole.reference, uow)
+
+    assert matrix(lambda a: download_attachment(photo.id, a, uow)) == only({"roads", "resident"}, "not found")
+    with_code = matrix(lambda a: download_attachment(photo.id, a, uow, access_code=pothole.access_code))
+    assert with_code == only(set(ROLES), "")  # the access code is the resident's proof, whoever holds it
+    other_code = matrix(lambda a: download_attachment(photo.id, a, uow, access_code=world.party.access_code))
+    assert other_code == only({"roads", "resident"}, "not found")

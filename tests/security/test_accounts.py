@@ -1,0 +1,197 @@
+"""Sign-in hardening on SQLite and PostgreSQL: one message and one bcrypt check for unknown and known
+users, throttling with a cooldown, server-side sessions that sign-out revokes, staff idle timeout,
+and denied attempts that survive the rollback of the refused work."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from builder import passwords
+from builder.errors import PermissionDenied, RateLimited
+from builder.ports import AuditEvent
+from builder.usecases import accounts, admin
+from builder.usecases.accounts import SignInRefused, resume_session, sign_in, sign_out
+from storage.audit_check import verify_audit
+from storage.models import AuditRecord, AuthSession, LoginThrottle
+from storage.uow import SqlUnitOfWork
+from tests.helpers import ADMIN, ROADS, seed_organisation
+
+T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+IDLE = timedelta(minutes=30)
+
+
+def password(username: str) -> str:
+    return f"{username}-test-passphrase"
+
+
+@pytest.fixture
+def org(engine: Engine) -> SqlUnitOfWork:
+    return seed_organisation(engine)
+
+
+def _count_bcrypt(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    checked: list[str] = []
+    real = passwords.verify_password
+
+    def counting(candidate: str, stored_hash: str) -> bool:
+        checked.append(stored_hash)
+        return real(candidate, stored_hash)
+
+    monkeypatch.setattr(accounts, "verify_password", counting)
+    return checked
+
+
+def test_unknown_user_and_wrong_password_get_the_same_message_and_one_bcrypt_check_each(
+        org: SqlUnitOfWork, monkeypatch: pytest.MonkeyPatch) -> None:
+    checked = _count_bcrypt(monkeypatch)
+    with pytest.raises(SignInRefused) as unknown:
+        sign_in("nobody-here", "some wrong words", org, now=T0)
+    with pytest.raises(SignInRefused) as wrong:
+        sign_in("roads", "some wrong words", org, now=T0)
+    assert str(unknown.value) == str(wrong.value) == accounts.WRONG_CREDENTIALS
+    assert len(checked) == 2  # the unknown user was checked against a real hash too
+    assert checked[0] == passwords.DUMMY_HASH and checked[1].startswith("$2b$")
+
+
+def test_a_disabled_account_is_refused_with_the_same_message(org: SqlUnitOfWork) -> None:
+    admin.update_user(ADMIN, "roads", org, display_name="Robin Roads", email="", is_admin=False, is_active=False)
+    with pytest.raises(SignInRefused):
+        sign_in("roads", password("roads"), org, now=T0)
+
+
+def test_failed_sign_ins_start_a_cooldown_that_ends(org: SqlUnitOfWork, engine: Engine) -> None:
+    for attempt in range(5):
+        with pytest.raises(SignInRefused):
+            sign_in("roads", f"wrong guess {attempt}", org, now=T0 + timedelta(seconds=attempt))
+    with pytest.raises(RateLimited, match="Try again in 1 minute"):
+        sign_in("roads", password("roads"), org, now=T0 + timedelta(seconds=10))  # even the right password waits
+    signed = sign_in(" roads ", password("roads"), org, now=T0 + timedelta(minutes=2))  # not a permanent lockout
+    assert signed.username == "roads"
+    with Session(engine) as session:
+        assert session.get(LoginThrottle, "roads").failures == 0  # success starts afresh
+
+
+def test_cooldown_doubles_but_is_capped_and_a_quiet_quarter_hour_forgives(org: SqlUnitOfWork) -> None:
+    at, cooldowns = T0, []
+    for _ in range(10):  # each guess comes right after the previous cooldown ended
+        with pytest.raises(SignInRefused):
+            sign_in("roads", "wrong words again", org, now=at)
+        with org.reading():
+            record = org.directory.login_throttle("roads")
+        if record.blocked_until:
+            cooldowns.append(round((record.blocked_until - at).total_seconds() / 60))
+            at = record.blocked_until + timedelta(seconds=1)
+    assert cooldowns == [1, 2, 4, 8, 15, 15]
+    quiet = at + timedelta(minutes=16)
+    with pytest.raises(SignInRefused):
+        sign_in("roads", "one more wrong guess", org, now=quiet)
+    with org.reading():
+        assert org.directory.login_throttle("roads").failures == 1
+
+
+def test_unknown_usernames_are_throttled_like_known_ones(org: SqlUnitOfWork) -> None:
+    for name in ("roads", "ghost"):
+        for attempt in range(5):
+            with pytest.raises(SignInRefused):
+                sign_in(name, f"wrong {attempt}", org, now=T0)
+    with pytest.raises(RateLimited) as known:
+        sign_in("roads", "x" * 9, org, now=T0)
+    with pytest.raises(RateLimited) as unknown:
+        sign_in("ghost", "x" * 9, org, now=T0)
+    assert str(known.value) == str(unknown.value)
+
+
+def test_sign_out_revokes_the_session_server_side(org: SqlUnitOfWork, engine: Engine) -> None:
+    signed = sign_in("roads", password("roads"), org, now=T0)
+    assert resume_session(signed.token, org, staff_idle=IDLE, now=T0).username == "roads"
+    with Session(engine) as session:
+        stored = session.exec(select(AuthSession)).one()
+    assert stored.id != signed.token and len(stored.id) == 64  # only the token's hash is stored
+    sign_out(signed.token, ROADS, org, now=T0 + timedelta(minutes=1))
+    assert resume_session(signed.token, org, staff_idle=IDLE, now=T0 + timedelta(minutes=1)).username is None
+
+
+def test_staff_sessions_end_after_inactivity_residents_after_a_day(org: SqlUnitOfWork) -> None:
+    staff = sign_in("roads", password("roads"), org, now=T0)
+    resident = sign_in("resident", password("resident"), org, now=T0)
+    later = T0 + IDLE - timedelta(minutes=1)
+    assert resume_session(staff.token, org, staff_idle=IDLE, now=later).username == "roads"
+    later += IDLE - timedelta(minutes=1)  # 58 minutes after signing in, 29 after the last click
+    assert resume_session(staff.token, org, staff_idle=IDLE, now=later).username == "roads"  # clicks keep it alive
+    idle = resume_session(staff.token, org, staff_idle=IDLE, now=later + IDLE + timedelta(minutes=1))
+    assert idle.username is None and idle.ended_by_inactivity
+    assert resume_session(resident.token, org, staff_idle=IDLE, now=T0 + timedelta(hours=3)).username == "resident"
+    assert resume_session(resident.token, org, staff_idle=IDLE, now=T0 + timedelta(hours=25)).username is None
+
+
+def test_disabling_or_resetting_signs_the_user_out_everywhere(org: SqlUnitOfWork) -> None:
+    first = sign_in("roads", password("roads"), org, now=T0)
+    admin.reset_password(ADMIN, "roads", org, now=T0)
+    assert resume_session(first.token, org, staff_idle=IDLE, now=T0).username is None
+    second = sign_in("events", password("events"), org, now=T0)
+    admin.update_user(ADMIN, "events", org, display_name="Eve", email="", is_admin=False, is_active=False)
+    assert resume_session(second.token, org, staff_idle=IDLE, now=T0).username is None
+
+
+def test_changing_ones_password_needs_the_current_one_and_signs_out_other_devices(org: SqlUnitOfWork) -> None:
+    other_device = sign_in("resident", password("resident"), org, now=T0)
+    with pytest.raises(accounts.AccountInvalid, match="not your current password"):
+        accounts.change_own_password(accounts.actor_for("resident", org), "wrong words here", "a new long passphrase", org)
+    renewed = accounts.change_own_password(accounts.actor_for("resident", org), password("resident"),
+                                           "a new long passphrase", org, now=T0)
+    assert resume_session(other_device.token, org, staff_idle=IDLE, now=T0).username is None
+    assert resume_session(renewed.token, org, staff_idle=IDLE, now=T0).username == "resident"
+    assert sign_in("resident", "a new long passphrase", org, now=T0).username == "resident"
+
+
+def test_a_denied_attempt_survives_the_rollback_of_the_refused_work(org: SqlUnitOfWork, engine: Engine) -> None:
+    with pytest.raises(PermissionDenied):
+        with org:
+            org.audit.append(AuditEvent("publish", "roads", T0, comment="half done"))
+            raise PermissionDenied("not yours")
+    accounts.record_denied(ROADS, "case PW-2026-00001", org, now=T0)
+    with Session(engine) as session:
+        actions = [row.action for row in session.exec(select(AuditRecord).order_by(AuditRecord.seq))]
+    assert actions[-1] == "denied" and "publish" not in actions
+    assert verify_audit(engine)[1] is None  # the chain is intact
+
+
+def test_rate_limit_counters_are_stored_per_client_and_window(uow: SqlUnitOfWork, engine: Engine) -> None:
+    from builder.ports import Actor
+    from builder.throttling import ANONYMOUS_SUBMISSIONS
+    from builder.usecases.limits import admit_submission
+    from storage.models import RateLimit
+
+    client = Actor(client_key="a" * 32)
+    for _ in range(ANONYMOUS_SUBMISSIONS.limit):
+        admit_submission(client, uow, now=T0)
+    with pytest.raises(RateLimited):
+        admit_submission(client, uow, now=T0)
+    admit_submission(client, uow, now=T0 + timedelta(hours=1))
+    with Session(engine) as session:
+        rows = session.exec(select(RateLimit)).all()
+    assert [(r.count, r.window) for r in rows] == [(1, ANONYMOUS_SUBMISSIONS.window(T0 + timedelta(hours=1)))]
+
+
+def test_administration_changes_are_stored_and_audited(org: SqlUnitOfWork, engine: Engine) -> None:
+    admin.add_department(ADMIN, "parks", "Parks and gardens", org, now=T0)
+    admin.add_group(ADMIN, "Tree surgeons", "parks", org, now=T0)
+    admin.create_user(ADMIN, "terry", "Terry Trees", "terry@city.example", "four unrelated words", org, now=T0)
+    admin.set_roles(ADMIN, "terry", org, designer_departments=frozenset({"parks"}),
+                    reviewer_groups=frozenset({"Tree surgeons", "Road inspectors"}), now=T0)
+    with pytest.raises(accounts.AccountInvalid, match="already a department"):
+        admin.add_department(ADMIN, "parks", "Parks again", org)
+    with pytest.raises(accounts.AccountInvalid, match="no longer exist"):
+        admin.set_roles(ADMIN, "terry", org, designer_departments=frozenset({"nowhere"}), reviewer_groups=frozenset())
+    found = admin.organisation(ADMIN, org)
+    terry = next(u for u in found.users if u.username == "terry")
+    assert terry.designer_departments == {"parks"} and terry.reviewer_groups == {"Tree surgeons", "Road inspectors"}
+    assert ("Tree surgeons", "parks") in {(g.name, g.department) for g in found.groups}
+    assert accounts.actor_for("terry", org).reviewer_groups == {"Tree surgeons", "Road inspectors"}
+    with Session(engine) as session:
+        actions = [r.action for r in session.exec(select(AuditRecord).order_by(AuditRecord.seq))]
+    assert actions[-4:] == ["add_department", "add_group", "create_user", "set_roles"]

@@ -1,0 +1,67 @@
+"""Pure policies: passwords, rate limits per client, and the client pseudonym."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from builder.errors import RateLimited
+from builder.passwords import hash_password, password_problem, temporary_password, verify_password
+from builder.ports import Actor
+from builder.throttling import ANONYMOUS_SUBMISSIONS
+from builder.usecases.limits import admit_lookup, admit_submission, client_key
+from tests.fakes import FakeUnitOfWork
+
+T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("password", ["four unrelated words", "correct horse battery staple", "Tr0ub4dor&3",
+                                      "ĉu vi parolas Esperanton?", "long " * 25])
+def test_passphrases_of_any_kind_and_length_up_to_128_are_welcome(password: str) -> None:
+    assert password_problem(password, username="riley") is None
+    assert verify_password(password, hash_password(password, rounds=4))
+
+
+def test_long_passphrases_count_in_full_despite_bcrypts_72_byte_limit() -> None:
+    stored = hash_password("a" * 72 + " and the end matters", rounds=4)
+    assert not verify_password("a" * 72 + " but this one differs", stored)
+
+
+@pytest.mark.parametrize("password,why", [
+    ("short", "at least 8"), ("password", "most common"), ("Password123!", "most common"),
+    ("qwertyuiop", "most common"), ("Summer2026", "most common"), ("aaaaaaaaaa", "repeats"),
+    ("riley-at-home", "username"), ("x" * 129, "at most 128"),
+])
+def test_short_common_and_personal_passwords_are_refused_with_a_reason(password: str, why: str) -> None:
+    assert why in (password_problem(password, username="riley") or "")
+
+
+def test_temporary_passwords_are_random_and_acceptable() -> None:
+    generated = {temporary_password() for _ in range(50)}
+    assert len(generated) == 50 and all(password_problem(p) is None for p in generated)
+
+
+def test_anonymous_submissions_are_limited_per_client_and_window() -> None:
+    uow = FakeUnitOfWork()
+    me, neighbour = Actor(client_key=client_key("203.0.113.7", "k")), Actor(client_key=client_key("203.0.113.8", "k"))
+    for _ in range(ANONYMOUS_SUBMISSIONS.limit):
+        admit_submission(me, uow, now=T0)
+    with pytest.raises(RateLimited, match="answers are kept"):
+        admit_submission(me, uow, now=T0)
+    admit_submission(neighbour, uow, now=T0)  # another client is not affected
+    admit_submission(me, uow, now=T0 + timedelta(hours=1))  # the next window starts afresh
+
+
+def test_tracking_lookups_are_limited_per_client() -> None:
+    uow = FakeUnitOfWork()
+    guesser = Actor(client_key=client_key("198.51.100.1", "k"))
+    with pytest.raises(RateLimited):
+        for _ in range(31):
+            admit_lookup(guesser, uow, now=T0)
+
+
+def test_the_client_key_is_a_keyed_pseudonym_not_the_address() -> None:
+    key = client_key("203.0.113.7", "secret-one")
+    assert "203" not in key and len(key) == 32
+    assert key == client_key(" 203.0.113.7", "secret-one") != client_key("203.0.113.7", "secret-two")

@@ -1,0 +1,137 @@
+"""Validation cannot be made to fetch references, hang on a pattern or blow the stack."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from builder.definition_limits import definition_limit_errors
+from builder.errors import DefinitionInvalid, InputTooLarge
+from builder.publishing_checks import publishing_errors
+from builder.definition import FormDefinition
+from builder.validation import MAX_ANSWER_DEPTH, field_errors
+
+
+@pytest.fixture
+def listening_server() -> Iterator[tuple[str, list[str]]]:
+    """A server on 127.0.0.1 that records every request it receives (there must be none)."""
+    received: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+            received.append(self.path)
+            body = json.dumps({"type": "string", "maxLength": 1}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/schema.json", received
+    server.shutdown()
+    server.server_close()
+
+
+def _form(schema: dict) -> FormDefinition:
+    return FormDefinition.model_validate({"slug": "limits-test", "title": "T", "department": "roads", "schema": schema,
+                                          "uiSchema": {}, "workflow": {"steps": []}})
+
+
+def test_a_remote_reference_is_never_fetched_and_is_refused_at_publishing(listening_server: tuple[str, list[str]]) -> None:
+    url, received = listening_server
+    schema = {"type": "object", "properties": {"name": {"$ref": url}}}
+    with pytest.raises(DefinitionInvalid, match="outside itself"):
+        field_errors(schema, {"name": "a long answer"})
+    problems = publishing_errors(_form(schema), group_exists=lambda name: True)
+    assert any("Only references inside the form" in p.message for p in problems)
+    assert received == []
+
+
+def test_a_file_reference_is_never_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.json"
+    secret.write_text(json.dumps({"const": "TOP-SECRET-CONTENT"}))
+    schema = {"type": "object", "properties": {"name": {"$ref": secret.as_uri()}}}
+    with pytest.raises(DefinitionInvalid, match="outside itself") as refused:
+        field_errors(schema, {"name": "guess"})
+    assert "TOP-SECRET-CONTENT" not in str(refused.value)
+    problems = publishing_errors(_form(schema), group_exists=lambda name: True)
+    assert any(secret.as_uri() in p.message for p in problems)
+
+
+def test_a_catastrophic_pattern_finishes_and_gives_its_answer() -> None:
+    schema = {"type": "object", "properties": {"code": {"type": "string", "maxLength": 100_000, "pattern": "^(a+)+$"}}}
+    outcome: list[list] = []
+    worker = threading.Thread(target=lambda: outcome.append(field_errors(schema, {"code": "a" * 50_000 + "!"})))
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "the pattern check did not finish"
+    assert [e.path for e in outcome[0]] == [("code",)]
+    assert "expected format" in outcome[0][0].message
+
+
+def test_a_pattern_re2_cannot_run_is_refused_when_saved() -> None:
+    schema = {"type": "object", "properties": {"word": {"type": "string", "maxLength": 9, "pattern": "^(a)\\1$"}}}
+    problems = definition_limit_errors(schema)
+    assert problems and problems[0].path == ("schema", "properties", "word")
+    assert "cannot be used" in problems[0].message
+
+
+def test_deep_answers_get_a_clear_error_not_a_recursion_error() -> None:
+    deep: dict = {}
+    node = deep
+    for _ in range(5_000):
+        node["a"] = {}
+        node = node["a"]
+    with pytest.raises(InputTooLarge, match="nested too deeply"):
+        field_errors({"type": "object"}, deep)
+    shallow: dict = {}
+    node = shallow
+    for _ in range(MAX_ANSWER_DEPTH - 2):
+        node["a"] = {}
+        node = node["a"]
+    assert field_errors({"type": "object"}, shallow) == []
+
+
+def test_huge_answers_are_refused_with_a_clear_message() -> None:
+    with pytest.raises(InputTooLarge, match="too large"):
+        field_errors({"type": "object"}, {"text": "x" * 1_100_000})
+
+
+def test_texts_and_lists_without_limits_get_default_limits() -> None:
+    schema = {"type": "object", "properties": {"note": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}}}
+    problems = {e.path: e.message for e in field_errors(schema, {"note": "x" * 10_001, "tags": ["t"] * 501})}
+    assert problems == {("note",): "Enter at most 10000 characters.", ("tags",): "Add at most 500."}
+
+
+def test_schema_size_depth_and_field_count_limits_are_refused_at_publishing() -> None:
+    deep: dict = {"type": "object"}
+    node = deep
+    for _ in range(400):
+        node["properties"] = {"a": {"type": "object"}}
+        node = node["properties"]["a"]
+    assert "nested more than" in publishing_errors(_form(deep), group_exists=lambda n: True)[0].message
+    many = {"type": "object", "properties": {f"f{i}": {"type": "integer"} for i in range(401)}}
+    assert "401 fields" in definition_limit_errors(many)[0].message
+    huge = {"type": "object", "properties": {"f": {"type": "string", "description": "x" * 300_000}}}
+    assert "too large" in definition_limit_errors(huge)[0].message
+
+
+def test_unique_items_only_on_simple_values_and_limits_under_their_ceiling() -> None:
+    schema = {"type": "object", "properties": {
+        "rows": {"type": "array", "maxItems": 5, "uniqueItems": True, "items": {"type": "object"}},
+        "tags": {"type": "array", "maxItems": 5, "uniqueItems": True, "items": {"type": "string", "maxLength": 9}},
+        "essay": {"type": "string", "maxLength": 5_000_000},
+        "many": {"type": "array", "maxItems": 1_000_000, "items": {"type": "integer"}}}}
+    problems = {e.path[-1]: e.message for e in definition_limit_errors(schema)}
+    assert set(problems) == {"rows", "essay", "many"}
+    assert "simple values" in problems["rows"]

@@ -1,0 +1,200 @@
+"""Checks on the code and configuration, in the spirit of Django's ``check --deploy``:
+hardened Streamlit options that Streamlit itself recognises, no personal data in shared caches,
+no use of streamlit-authenticator's unsafe widgets, a strong cookie key, and audited dependencies."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import importlib.metadata
+import json
+import subprocess
+import sys
+import tomllib
+import typing
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from storage.bootstrap import InsecureConfiguration, cookie_secret, secret_problem
+from storage.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / ".streamlit" / "config.toml"
+PRODUCT_CODE = [ROOT / "app.py", *[p for d in ("pages", "ui", "builder", "storage") for p in (ROOT / d).rglob("*.py")]]
+
+HARDENED = {
+    "server.enableXsrfProtection": True, "server.enableCORS": True, "server.maxUploadSize": 20,
+    "server.maxMessageSize": 50, "server.enableStaticServing": False, "server.runOnSave": False,
+    "server.enableAgentApi": False, "server.headless": True, "client.showErrorDetails": "none",
+    "client.showErrorLinks": False, "client.toolbarMode": "viewer", "browser.gatherUsageStats": False,
+    "runner.magicEnabled": False,
+}
+
+
+def _config_file() -> dict[str, object]:
+    raw = tomllib.loads(CONFIG.read_text())
+    return {f"{section}.{key}": value for section, options in raw.items() for key, value in options.items()
+            if not isinstance(value, dict)}
+
+
+def test_every_configured_option_is_one_streamlit_knows() -> None:
+    from streamlit import config
+
+    known = set(config._config_options_template)  # what `streamlit config show` lists
+    unknown = sorted(set(_config_file()) - known)
+    assert not unknown, f"Streamlit silently ignores these misspelt options: {unknown}"
+
+
+def test_hardened_options_are_set_and_take_effect(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit import config
+
+    configured = _config_file()
+    wrong = {k: configured.get(k) for k, v in HARDENED.items() if configured.get(k) != v}
+    assert not wrong, f"set these in .streamlit/config.toml: {wrong}"
+    monkeypatch.chdir(ROOT)
+    config.get_config_options(force_reparse=True)
+    effective = {k: config.get_option(k) for k in HARDENED}
+    assert effective == HARDENED
+
+
+# ------------------------------------------------------------------ shared caches
+
+# Every cached function, with why it holds no personal data. A new cache must be reviewed and added.
+REVIEWED_CACHES = {
+    ("app.py", "_engine"): "the database engine and its pool",
+    ("app.py", "_retention"): "the retention scheduler thread",
+    ("app.py", "_mail"): "the mail thread; holds the engine and the mail settings, no personal data",
+    ("pages/dashboard.py", "_figures"): "aggregate counts and durations per form and step",
+}
+PERSONAL_TYPES = {"RequestRecord", "StatusView", "CaseView", "UserRecord", "ResidentSummary", "InboxPage", "Actor",
+                  "SessionRecord", "CommentRecord", "DecisionRecord", "ChainedEvent", "bytes", "Any", "dict", "list",
+                  "str", "DataFrame"}
+
+
+def _cached_functions() -> list[tuple[str, ast.FunctionDef]]:
+    found = []
+    for path in PRODUCT_CODE:
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and any("cache_data" in ast.unparse(d) or "cache_resource" in
+                                                          ast.unparse(d) for d in node.decorator_list):
+                found.append((str(path.relative_to(ROOT)), node))
+    return found
+
+
+def test_shared_caches_are_reviewed_and_return_no_personal_records() -> None:
+    cached = _cached_functions()
+    assert {(path, node.name) for path, node in cached} <= set(REVIEWED_CACHES), (
+        "st.cache_data / st.cache_resource are shared by all users: review the new cache and add it here")
+    for path, node in cached:
+        returned = ast.unparse(node.returns) if node.returns else "Any"
+        assert not set(returned.replace("|", " ").replace("[", " ").replace("]", " ").split()) & PERSONAL_TYPES, (
+            f"{path}:{node.name} caches {returned}")
+
+
+def test_cached_dashboard_figures_hold_no_answers_or_identities() -> None:
+    from builder import metrics
+
+    seen: set[type] = set()
+
+    def fields_of(cls: type) -> list[str]:
+        if cls in seen or not dataclasses.is_dataclass(cls):
+            return []
+        seen.add(cls)
+        names = []
+        for f in dataclasses.fields(cls):
+            names.append(f.name)
+            hint = typing.get_type_hints(cls).get(f.name)
+            for arg in (*typing.get_args(hint), hint):
+                for inner in (*typing.get_args(arg), arg):
+                    if isinstance(inner, type):
+                        names += fields_of(inner)
+        return names
+
+    names = set(fields_of(metrics.Dashboard))
+    assert names and not names & {"answers", "email", "contact_email", "submitted_by", "username", "display_name",
+                                  "comment", "body", "access_code_hash"}
+
+
+# ------------------------------------------------------------------ streamlit-authenticator's unsafe parts
+
+
+def test_no_self_service_password_reset_or_remote_authenticator_features() -> None:
+    """Its forgot-password replaces a password for anyone knowing a username; its login answers unknown
+    users faster; api_key sends data to the author's server. Formwork uses only its cookie."""
+    unsafe = {"forgot_password", "forgot_username", "register_user", "reset_password", "update_user_details",
+              "login", "send_email", "experimental_guest_login", "guest_login"}
+    offenders = []
+    for path in PRODUCT_CODE:
+        source = path.read_text()
+        if "streamlit_authenticator" not in source:
+            continue
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Attribute) and node.attr in unsafe:
+                offenders.append(f"{path.name}: .{node.attr}")
+            if isinstance(node, ast.keyword) and node.arg == "api_key":
+                offenders.append(f"{path.name}: api_key=")
+    assert not offenders
+
+
+# ------------------------------------------------------------------ the cookie key
+
+
+@pytest.mark.parametrize("key", ["some_key", "x" * 40, "changeme-please-0123456789-abcdefghij", "short-key"])
+def test_weak_or_default_cookie_keys_stop_the_app(key: str, tmp_path: Path) -> None:
+    assert secret_problem(key)
+    with pytest.raises(InsecureConfiguration):
+        cookie_secret(Settings(secret_key=key), tmp_path)
+
+
+def test_without_a_key_sqlite_generates_a_private_one_and_postgresql_refuses(tmp_path: Path) -> None:
+    first = cookie_secret(Settings(database_url="sqlite:///x.db"), tmp_path)
+    assert secret_problem(first) is None and first == cookie_secret(Settings(database_url="sqlite:///x.db"), tmp_path)
+    assert (tmp_path / "secret.key").stat().st_mode & 0o077 == 0  # readable by the owner only
+    with pytest.raises(InsecureConfiguration, match="PostgreSQL"):
+        cookie_secret(Settings(database_url="postgresql+psycopg://db/formwork"), tmp_path / "other")
+
+
+# ------------------------------------------------------------------ dependencies
+
+
+def _installed_closure(requirements: Path) -> list[str]:
+    """``name==version`` of the pinned requirements and everything they pull in, as installed here.
+
+    Auditing this list with ``--no-deps`` checks the same packages as letting pip-audit resolve the file,
+    without building a throw-away virtual environment (minutes on two cores).
+    """
+    wanted = [Requirement(line.split("#")[0].strip()).name for line in requirements.read_text().splitlines()
+              if line.split("#")[0].strip()]
+    seen: dict[str, str] = {}
+    while wanted:
+        name = canonicalize_name(wanted.pop())
+        if name in seen:
+            continue
+        dist = importlib.metadata.distribution(name)
+        seen[name] = dist.version
+        for spec in dist.requires or []:
+            requirement = Requirement(spec)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                wanted.append(requirement.name)
+    return [f"{name}=={version}" for name, version in sorted(seen.items())]
+
+
+def test_no_known_vulnerabilities_in_the_pinned_requirements(tmp_path: Path) -> None:
+    """pip-audit against the PyPI vulnerability API (a package registry, reachable from CI)."""
+    pinned = tmp_path / "pinned.txt"
+    pinned.write_text("\n".join(_installed_closure(ROOT / "requirements.txt")) + "\n")
+    result = subprocess.run([sys.executable, "-m", "pip_audit", "-r", str(pinned), "--no-deps", "--disable-pip",
+                             "-f", "json", "--progress-spinner", "off"], capture_output=True, text=True, timeout=600)
+    report = json.loads(result.stdout or "{}")
+    dependencies = report.get("dependencies", [])
+    vulnerable = {d["name"]: [v["id"] for v in d.get("vulns", [])] for d in dependencies if d.get("vulns")}
+    assert not vulnerable, f"known vulnerabilities: {vulnerable}"
+    audited = [d for d in dependencies if "skip_reason" not in d]
+    if dependencies and not audited:
+        pytest.skip("pip-audit could not look up any dependency (the PyPI vulnerability API is unreachable from "
+                    f"here): {len(dependencies)} dependencies were NOT audited")
+    assert result.returncode == 0, result.stderr[-2000:]

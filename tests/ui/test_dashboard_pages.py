@@ -1,0 +1,91 @@
+"""The dashboard (designers, administrators) and data-protection requests (administrators) through AppTest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from builder.usecases import forms, requests, review
+from builder.workflow import Action, Command
+from storage.uow import SqlUnitOfWork
+from tests.conftest import template
+from tests.helpers import DESIGNER, RESIDENT, ROADS, seed_organisation
+from tests.ui.conftest import open_page, sign_in, texts
+from ui.nav import page
+
+ANSWERS = {"location": "Market Street 12", "size": "small", "name": "Riley Canary", "email": "riley@example.org"}
+
+
+def two_requests(engine: Engine) -> list[str]:
+    uow = seed_organisation(engine)
+    forms.create_form(template("report-pothole"), DESIGNER, uow)
+    forms.publish("report-pothole", DESIGNER, uow)
+    refs = [requests.submit("report-pothole", ANSWERS, RESIDENT, uow, idempotency_key=k).reference for k in "ab"]
+    review.act(refs[0], Command(Action.APPROVE, ROADS), 1, SqlUnitOfWork(engine))
+    return refs
+
+
+def test_designer_sees_figures_bottleneck_tables_and_open_data(
+        new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    two_requests(app_database)
+    app = open_page(sign_in(new_app(), "designer"), "dashboard")
+    assert not app.exception
+    shown = texts(app)
+    assert "Efficiency dashboard" in shown
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Requests received"] == "2" and metrics["Open now"] == "1"
+    assert "Requests wait longest at the step" in shown and "Inspection by the roads team" in shown
+    assert len(app.dataframe) == 3  # steps, forms, weeks: every chart has its table
+    assert "Riley Canary" not in shown
+    next(b for b in app.button if b.label == "Prepare the open data export").click().run()
+    assert "2 requests published, 0 left out" not in texts(app)  # two requests: a group below five
+    assert "0 requests published, 2 left out (small groups)." in texts(app)
+
+
+def test_dashboard_filters_to_a_period_without_requests(new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    two_requests(app_database)
+    app = open_page(sign_in(new_app(), "designer"), "dashboard")
+    period = next(s for s in app.selectbox if s.label == "Requests submitted")
+    period.set_value("Choose dates").run()
+    app.date_input[0].set_value(("2020-01-01", "2020-02-01")).run()
+    assert "No requests were submitted to these forms in this period." in texts(app)
+
+
+@pytest.mark.parametrize("username", ["resident", "roads"])
+def test_residents_and_reviewers_have_no_dashboard(new_app: Callable[[], AppTest], app_database: Engine,
+                                                   username: str) -> None:
+    seed_organisation(app_database)
+    app = sign_in(new_app(), username)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page(str(page("dashboard"))).run()
+
+
+def test_administrator_exports_and_erases_a_resident_s_data(new_app: Callable[[], AppTest],
+                                                            app_database: Engine) -> None:
+    refs = two_requests(app_database)
+    app = open_page(sign_in(new_app(), "admin"), "data_protection")
+    app.text_input[0].input("resident")
+    app.get("form_submit_button")[0].click().run()
+    assert refs[0] in str(app.dataframe[0].value.to_dict())
+    next(b for b in app.button if b.label == "Prepare the archive").click().run()
+    assert app.get("download_button")
+    app.checkbox[0].check().run()
+    app.text_input[1].input("someone else")
+    next(b for b in app.button if b.label == "Erase now").click().run()
+    assert "Type exactly what you searched for" in texts(app)
+    app.text_input[1].input("resident")
+    next(b for b in app.button if b.label == "Erase now").click().run()
+    assert "Erased: 2 requests." in texts(app)
+    assert "No requests with data are linked" in texts(app)
+    with SqlUnitOfWork(app_database).reading() as uow:
+        assert all(uow.requests.get(ref).answers == {} for ref in refs)
+
+
+def test_designers_cannot_reach_data_protection(new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    seed_organisation(app_database)
+    app = sign_in(new_app(), "designer")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page(str(page("data_protection"))).run()

@@ -1,0 +1,313 @@
+"""The builder page through the real app (AppTest): edit, conditions, preview, conflicts, publish, versions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from builder import translations as tr
+from builder.usecases import forms
+from sqlmodel import Session
+
+from storage.models import Department
+from storage.uow import SqlUnitOfWork
+from tests.conftest import template
+from tests.helpers import ADMIN, DESIGNER, seed_organisation
+from tests.ui.conftest import open_page, sign_in, texts
+
+SLUG = "street-party-permit"
+K = f"editor:{SLUG}"
+
+
+@pytest.fixture
+def street_party(app_database: Engine) -> Engine:
+    uow = seed_organisation(app_database)
+    forms.create_form(template(SLUG), DESIGNER, uow)
+    return app_database
+
+
+def open_editor(new_app: Callable[[], AppTest], username: str = "designer", slug: str = SLUG) -> AppTest:
+    return open_page(sign_in(new_app(), username), "editor", form=slug)
+
+
+def draft(engine: Engine) -> forms.Draft:
+    return forms.open_draft(SLUG, DESIGNER, SqlUnitOfWork(engine))
+
+
+def section(app: AppTest, name: str) -> AppTest:
+    app.session_state[f"{K}:section"] = name
+    return app.run()
+
+
+def add_field(app: AppTest, kind: str, label: str) -> AppTest:
+    app.selectbox(key=f"{K}:new_kind").set_value(kind)
+    app.text_input(key=f"{K}:new_label").input(label)
+    return app.button(key=f"{K}:add").click().run()
+
+
+def test_a_new_field_is_saved_to_the_draft_at_once_and_shown_in_the_preview(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = open_editor(new_app)
+    assert not app.exception
+    assert app.title[0].value.replace("\\", "") == "Apply for a street-party permit"  # plain() escapes markdown
+    app = add_field(app, "short_text", "Name of the street party")
+    saved = draft(street_party)
+    assert saved.revision == 2
+    assert saved.document["schema"]["properties"]["name_of_the_street_party"]["title"] == "Name of the street party"
+    # The preview turns to the page the new field is on (the last one) and shows it.
+    assert app.selectbox(key=f"{K}:preview_page").value == 1
+    assert "Name of the street party" in [w.label for w in app.text_input]
+    assert "Editing this short text field" in texts(app)  # the new field's editor opens at once
+
+
+def test_designer_makes_a_field_conditional_and_the_preview_follows(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = add_field(open_editor(new_app), "long_text", "Music details")
+    field_key = f"{K}:{app.session_state[f'{K}:gen']}:field:music_details"
+    app.radio(key=f"{field_key}:show:mode").set_value("Only when…").run()
+    app.selectbox(key=f"{field_key}:show:field").set_value("amplified_music").run()
+    app.radio(key=f"{field_key}:show:value:amplified_music:is").set_value(True).run()
+    branch = draft(street_party).document["schema"]["allOf"][-1]
+    assert branch == {"if": {"properties": {"amplified_music": {"const": True}}, "required": ["amplified_music"]},
+                      "then": {"properties": {"music_details": {"type": "string", "title": "Music details",
+                                                                "maxLength": 4000}}}}
+    assert "conditional" in texts(app)
+
+
+def test_a_second_designer_gets_a_clear_conflict_and_can_load_the_other_version(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    first = open_editor(new_app)
+    second = open_editor(new_app, "admin")
+    add_field(first, "date", "Setup day")
+    second = add_field(second, "time", "Clean-up time")
+    shown = texts(second)
+    assert "saved this form at" in shown and "Your latest change is NOT saved yet" in shown
+    assert "clean_up_time" not in draft(street_party).document["schema"]["properties"]
+    second.button(key=f"{K}:theirs").click().run()
+    assert "Setup day" in texts(second) and "Your latest change is NOT saved yet" not in texts(second)
+
+
+def test_keep_mine_after_a_conflict_saves_my_version(new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    first = open_editor(new_app)
+    second = open_editor(new_app, "admin")
+    add_field(first, "date", "Setup day")
+    second = add_field(second, "time", "Clean-up time")
+    second.button(key=f"{K}:mine").click().run()
+    assert "clean_up_time" in draft(street_party).document["schema"]["properties"]
+
+
+def test_a_designer_cannot_open_another_departments_form(new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    uow = seed_organisation(app_database)
+    with Session(app_database) as session:  # a department the designer does not belong to
+        session.add(Department(slug="business", name="Business and Licensing"))
+        session.commit()
+    forms.create_form(template("business-licence"), ADMIN, uow)
+    app = open_editor(new_app, slug="business-licence")
+    assert "This form does not exist or belongs to another department." in texts(app)
+    assert "Apply for a business licence" not in texts(app)
+
+
+def test_reviewers_are_not_offered_the_builder(new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        open_editor(new_app, "roads")
+
+
+def test_publish_is_refused_while_lint_finds_errors_and_allowed_after_fixing(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = add_field(open_editor(new_app), "one_choice", "Kind of food")
+    field_key = f"{K}:{app.session_state[f'{K}:gen']}:field:kind_of_food"
+    app.text_area(key=f"{field_key}:options").input("").run()
+    app = section(app, "Check and publish")
+    assert "“Kind of food” is a choice with no options to choose from." in texts(app)
+    assert app.button(key=f"{K}:publish").disabled
+    app.button(key=f"{K}:goto:0").click().run()  # the finding links to the field's editor
+    assert app.session_state[f"{K}:section"] == "Fields"
+    app.text_area(key=f"{field_key}:options").input("Barbecue\nPotluck").run()
+    app = section(app, "Check and publish")
+    app.button(key=f"{K}:publish").click().run()
+    assert "Published as version 1" in texts(app)
+    assert forms.published_form(SLUG, SqlUnitOfWork(street_party)).number == 1
+
+
+def test_versions_show_what_changed_in_words_and_roll_back(new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    forms.publish(SLUG, DESIGNER, SqlUnitOfWork(street_party))
+    app = add_field(open_editor(new_app), "yes_no", "Bouncy castle")
+    app = section(app, "Versions")
+    assert "• Field “Bouncy castle” added." in texts(app)
+    forms.save_draft(SLUG, app.session_state[f"{K}:doc"], draft(street_party).revision, DESIGNER,
+                     SqlUnitOfWork(street_party))
+    forms.publish(SLUG, DESIGNER, SqlUnitOfWork(street_party))
+    app = section(open_editor(new_app), "Versions")
+    app.selectbox(key=f"{K}:back").set_value(1).run()
+    app.button(key=f"{K}:rollback").click().run()
+    assert "Version 1 is live again as version 3" in texts(app)
+    live = forms.published_form(SLUG, SqlUnitOfWork(street_party)).definition.schema_["properties"]
+    assert "bouncy_castle" not in live
+
+
+def test_advanced_json_is_validated_with_precise_positions(new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = section(open_editor(new_app), "Advanced")
+    json_key = f"{K}:{app.session_state[f'{K}:gen']}:json"
+    app.text_area(key=json_key).input('{"slug": "street-party-permit",\n  "title": }').run()
+    app.button(key=f"{K}:apply_json").click().run()
+    assert "Line 2, column 12: Expecting value. Nothing was changed." in texts(app)
+    document = template(SLUG)
+    document["workflow"]["steps"][1]["policy"] = "most"
+    app.text_area(key=json_key).input(json.dumps(document)).run()
+    app.button(key=f"{K}:apply_json").click().run()
+    assert "• at /workflow/steps/1/policy: 'most' is not one of ['any', 'all', 'n']" in texts(app)
+    document["workflow"]["steps"][1]["policy"] = "all"
+    app.text_area(key=json_key).input(json.dumps(document)).run()
+    app.button(key=f"{K}:apply_json").click().run()
+    assert draft(street_party).document["workflow"]["steps"][1]["policy"] == "all"
+
+
+def test_test_run_lists_the_steps_that_would_apply(new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    uow = seed_organisation(app_database)
+    forms.create_form({**template("tree-removal")}, DESIGNER, uow)
+    app = open_editor(new_app, slug="tree-removal")
+    assert "1. Inspection by a tree officer — Tree officers" in texts(app)
+    assert "Decision on a protected tree" not in texts(app)
+    protected = next(c for c in app.checkbox if c.label == "Is the tree on the list of protected trees?")
+    protected.check().run()
+    assert "2. Decision on a protected tree — Tree officers (all members must approve; 20 working days)" in texts(app)
+
+
+def test_create_from_scratch_opens_the_builder(new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = open_page(sign_in(new_app(), "designer"), "forms")
+    app.text_input(key="scratch_title").input("Market stall").run()
+    app.button(key="scratch_create").click().run()
+    assert draft_exists(street_party, "market-stall")
+    assert app.title[0].value == "Market stall"
+
+
+def draft_exists(engine: Engine, slug: str) -> bool:
+    return forms.open_draft(slug, DESIGNER, SqlUnitOfWork(engine)).revision == 1
+
+
+def test_a_repeating_group_gets_its_questions_from_one_line_each(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = add_field(open_editor(new_app), "repeating_group", "Helpers")
+    field_key = f"{K}:{app.session_state[f'{K}:gen']}:field:helpers"
+    app.text_area(key=f"{field_key}:entries").input("Name\nPhone number").run()
+    items = draft(street_party).document["schema"]["properties"]["helpers"]["items"]
+    assert [p["title"] for p in items["properties"].values()] == ["Name", "Phone number"]
+    assert items["required"] == ["name", "phone_number"]
+
+
+# ------------------------------------------------------------------ translations (issue 9)
+
+
+def translate_draft(engine: Engine, *, leave_out: tuple[str, ...] = ()) -> dict:
+    """Give the draft a French translation of every text except ``leave_out`` (through the use case)."""
+    current = draft(engine)
+    document = tr.add_language(current.document, "fr")
+    for pointer, source in tr.translatable_texts(document).items():
+        if pointer not in leave_out:
+            document = tr.set_translation(document, "fr", pointer, f"FR {source}")
+    forms.save_draft(SLUG, document, current.revision, DESIGNER, SqlUnitOfWork(engine))
+    return document
+
+
+def translation_box(app: AppTest, pointer: str, locale: str = "fr"):  # noqa: ANN201 - an AppTest widget
+    key = f"{K}:{app.session_state[f'{K}:gen']}:tr:{locale}:{pointer}"
+    return next(w for w in [*app.text_input, *app.text_area] if w.key == key)
+
+
+def badges(app: AppTest, words: str) -> int:
+    """How many rows carry the badge (missing / source changed) that marks them."""
+    return sum(m.value.endswith(f" {words}]") and "-badge[" in m.value for m in app.markdown)
+
+
+def translation_warnings(app: AppTest) -> list[str]:
+    return [w.value for w in section(app, "Check and publish").warning if w.value.startswith("French")]
+
+
+def test_designer_adds_french_and_every_text_is_listed_as_missing(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = section(open_editor(new_app), "Translations")
+    assert "This form is only in English." in texts(app)
+    app.selectbox(key=f"{K}:tr_new").set_value("fr").run()
+    app.button(key=f"{K}:tr_add").click().run()
+    saved = draft(street_party).document
+    assert saved["translations"] == {"fr": {}}
+    total = len(tr.translatable_texts(saved))
+    assert app.radio(key=f"{K}:tr_locale").value == "fr"
+    assert f"0 of {total} texts translated · {total} missing · 0 to check" in texts(app)
+    assert badges(app, "Missing") == total
+    title = translation_box(app, "/title")
+    assert (title.label, title.value) == ("French for “Apply for a street-party permit”", "")
+    assert translation_warnings(app) == [f"French: {total} texts have no translation; residents who choose French "
+                                         "read them in English."]
+
+
+def test_filling_the_last_missing_text_saves_it_and_the_warning_disappears(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    translate_draft(street_party, leave_out=("/title",))
+    app = open_editor(new_app)
+    assert translation_warnings(app) == ["French: 1 text has no translation; residents who choose French read it "
+                                         "in English."]
+    app.button(key=f"{K}:goto:0").click().run()  # the warning leads to the French table
+    assert app.session_state[f"{K}:section"] == "Translations"
+    assert badges(app, "Missing") == 1
+    translation_box(app, "/title").input("Demander un permis de fête de rue").run()
+    saved = draft(street_party).document
+    assert saved["translations"]["fr"]["/title"] == "Demander un permis de fête de rue"
+    assert saved["translation_sources"]["fr"]["/title"] == "Apply for a street-party permit"
+    assert badges(app, "Missing") == 0
+    assert translation_warnings(app) == []
+
+
+def test_changing_a_source_text_marks_its_translation_for_review(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    translate_draft(street_party)
+    app = section(open_editor(new_app), "Settings")
+    app.text_input(key=f"{K}:{app.session_state[f'{K}:gen']}:settings:title").input("Apply for a block party").run()
+    app = section(app, "Translations")
+    assert badges(app, "Source changed") == 1
+    assert "Translated from: Apply for a street-party permit" in texts(app)
+    assert translation_warnings(app) == ["French: 1 translation was made for an earlier version of the text; "
+                                         "check them."]
+    section(app, "Translations").button(key=f"{K}:tr_ok:fr:/title").click().run()
+    assert badges(app, "Source changed") == 0
+    assert draft(street_party).document["translation_sources"]["fr"]["/title"] == "Apply for a block party"
+
+
+def test_a_language_by_code_is_added_and_a_wrong_code_is_refused_at_the_field(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = section(open_editor(new_app), "Translations")
+    app.selectbox(key=f"{K}:tr_new").set_value("other").run()
+    app.text_input(key=f"{K}:tr_code").input("xx").run()
+    app.button(key=f"{K}:tr_add").click().run()
+    assert "“xx” is not a language code we know. Use a code like de, nl or pt-BR." in texts(app)
+    app.text_input(key=f"{K}:tr_code").input("pt_BR").run()
+    app.button(key=f"{K}:tr_add").click().run()
+    assert "Portuguese (Brazil) added." in texts(app)
+    assert list(draft(street_party).document["translations"]) == ["pt-BR"]
+
+
+def test_removing_a_language_asks_first_and_then_drops_its_translations(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    translate_draft(street_party)
+    app = section(open_editor(new_app), "Translations")
+    app.button(key=f"{K}:tr_remove_ask").click().run()
+    app.button(key=f"{K}:tr_remove_no").click().run()
+    assert "fr" in draft(street_party).document["translations"]
+    app.button(key=f"{K}:tr_remove_ask").click().run()
+    assert "Remove French and all its translations?" in texts(app)
+    app.button(key=f"{K}:tr_remove_yes").click().run()
+    assert "translations" not in draft(street_party).document or draft(street_party).document["translations"] == {}
+    assert "French removed." in texts(app)
+
+
+def test_the_builder_speaks_the_designers_language(new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = open_editor(new_app)
+    app.selectbox(key="language_selector").set_value("fr").run()
+    assert app.button(key=f"{K}:add").label == "Ajouter"
+    assert "Aperçu" in texts(app)
+    app = section(app, "Translations")
+    assert "Ce formulaire n'existe qu'en anglais." in texts(app)

@@ -1,0 +1,190 @@
+"""The reviewer's inbox and case pages and the resident's receipt, tracking and "My requests" (AppTest)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import openpyxl
+import pypdf
+import pytest
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from builder.ports import ANONYMOUS
+from builder.usecases import forms, requests, review
+from builder.workflow import Action, Command
+from storage.uow import SqlUnitOfWork
+from tests.conftest import template
+from tests.helpers import DESIGNER, RESIDENT, ROADS, ROADS2, seed_organisation
+from tests.ui.conftest import open_page, sign_in, texts
+from ui import receipt as receipt_module
+
+POTHOLE = {"location": "Market Street 12", "size": "small", "email": "riley@example.org"}
+
+
+def _seed(engine: Engine, count: int = 0) -> SqlUnitOfWork:
+    uow = seed_organisation(engine)
+    for slug in ("report-pothole", "street-party-permit"):
+        forms.create_form(template(slug), DESIGNER, uow)
+        forms.publish(slug, DESIGNER, uow)
+    start = datetime.now(UTC) - timedelta(days=60)
+    for number in range(count):
+        requests.submit("report-pothole", {**POTHOLE, "location": f"=cmd|' /C calc'!A{number}"}, ANONYMOUS, uow,
+                        idempotency_key=f"k{number}", now=start + timedelta(hours=number))
+    return uow
+
+
+def _button(app: AppTest, label: str) -> None:
+    next(b for b in app.button if b.label == label).click().run()
+
+
+def test_inbox_counts_pages_filters_and_exports(new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    uow = _seed(app_database, count=55)
+    oldest = review.inbox(ROADS, uow).rows[0].reference  # newest first; take one to return
+    review.act(oldest, Command(Action.RETURN, ROADS, text="Which side?"), 1, uow)
+    app = open_page(sign_in(new_app(), "roads"), "inbox")
+    tabs = app.radio(key="inbox_tab")
+    assert tabs.options == ["Waiting for a decision (54)", "Waiting for the resident (1)", "Finished (0)"]
+    assert "54 requests" in texts(app) and "Page 1 of 2" in texts(app)
+    assert len(app.dataframe[0].value) == 50
+    assert (app.dataframe[0].value["Overdue"] == "⚠ overdue").all()  # submitted two months ago, due after 5 days
+    _button(app, "Next")
+    assert "Page 2 of 2" in texts(app) and len(app.dataframe[0].value) == 4
+    app.text_input(key="inbox_search").input(oldest[-5:]).run()
+    tabs = app.radio(key="inbox_tab")
+    assert tabs.options == ["Waiting for a decision (0)", "Waiting for the resident (1)", "Finished (0)"]
+    tabs.set_value("Waiting for the resident").run()
+    assert list(app.dataframe[0].value["Reference"]) == [oldest] and "Page 1 of 1" in texts(app)
+    app.text_input(key="inbox_search").input("").run()
+    app.radio(key="inbox_tab").set_value("Waiting for a decision").run()
+    app.selectbox(key="inbox_claimed").set_value("By me").run()
+    assert "Nothing here" in texts(app)
+    app.selectbox(key="inbox_claimed").set_value("Anyone").run()
+    _button(app, "Prepare the export")
+    downloads = [d for d in app.get("download_button")]
+    assert [d.proto.label for d in downloads] == ["Download CSV", "Download Excel"]
+
+
+def test_export_file_content_escapes_formulas(app_database: Engine) -> None:
+    from builder.spreadsheet import to_xlsx
+
+    uow = _seed(app_database, count=2)
+    rows = review.export_selection(ROADS, uow, review.InboxQuery(groups=ROADS.reviewer_groups))
+    rows[0]["Reference"] = "=1+2"
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(rows)))
+    assert book.active["A2"].value == "'=1+2" and book.active["A2"].data_type == "s"
+
+
+def test_case_page_decides_with_only_the_allowed_actions(new_app: Callable[[], AppTest],
+                                                        app_database: Engine) -> None:
+    uow = _seed(app_database)
+    receipt = requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key="case")
+    app = sign_in(new_app(), "roads")
+    open_page(app, "case", ref=receipt.reference)
+    actions = app.radio(key=f"action:{receipt.reference}")
+    assert actions.options == ["Approve", "Reject", "Ask the resident for more information", "Add a comment",
+                               "Claim (I am working on it)", "Reassign"]
+    assert "Decided on this step: nobody yet" in texts(app)
+    assert "Market Street 12" in str(app.dataframe[0].value.to_dict())
+    actions.set_value("reject").run()
+    _button(app, "Reject")
+    assert "Give the reason for the rejection" in texts(app)
+    actions = app.radio(key=f"action:{receipt.reference}")
+    actions.set_value("return").run()
+    app.text_area(key=f"text:{receipt.reference}:return").input("Which side of the street?").run()
+    _button(app, "Ask the resident for more information")
+    assert "Sent to the resident." in texts(app)
+    assert app.radio(key=f"action:{receipt.reference}").options == ["Add a comment"]  # waiting for the resident
+    assert "More information needed from you" in [str(m.value) for m in app.metric]
+    history = app.dataframe[1].value
+    assert list(history["What"]) == ["Submitted", "Moved to step", "Asked the resident for more information"]
+
+
+def test_stale_decision_is_refused_on_the_page(new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    uow = _seed(app_database)
+    receipt = requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key="stale")
+    app = sign_in(new_app(), "roads")
+    open_page(app, "case", ref=receipt.reference)
+    review.act(receipt.reference, Command(Action.CLAIM, ROADS2), 1, uow)  # a colleague, meanwhile
+    app.radio(key=f"action:{receipt.reference}").set_value("approve").run()
+    assert "This request changed since you opened it" in texts(app)
+    _button(app, "Approve")
+    assert "This request changed since you opened it" in [e.value for e in app.error][0]
+    _button(app, "I have seen the changes")
+    _button(app, "Approve")
+    assert "Approved. The resident is told." in texts(app)
+
+
+def test_my_requests_opens_a_request_without_the_code_and_answers(new_app: Callable[[], AppTest],
+                                                                  app_database: Engine) -> None:
+    uow = _seed(app_database)
+    receipt = requests.submit("report-pothole", POTHOLE, RESIDENT, uow, idempotency_key="mine")
+    review.act(receipt.reference, Command(Action.RETURN, ROADS, text="Which side of the street?"), 1, uow)
+    app = open_page(sign_in(new_app(), "resident"), "my_requests")
+    app.selectbox(key="my_request").set_value(receipt.reference).run()
+    assert "Which side of the street?" in texts(app)
+    app.text_area(key=f"answer:{receipt.reference}").input("The north side, by the bakery").run()
+    _button(app, "Send answer")
+    assert "Your answer was sent" in texts(app)
+    case = review.open_case(receipt.reference, ROADS, uow)
+    assert case.request.state == "in_review" and case.request.step_id == "inspection"
+    assert "The north side, by the bakery" in [c.body for c in case.comments]
+
+
+def test_receipt_pdf_holds_the_reference_and_answers(new_app: Callable[[], AppTest], app_database: Engine,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    _seed(app_database)
+    made: list[bytes] = []
+    original = receipt_module.receipt_pdf
+
+    def keep(**fields: Any) -> bytes:  # the bytes the page hands to the download button
+        made.append(original(**fields))
+        return made[-1]
+
+    monkeypatch.setattr(receipt_module, "receipt_pdf", keep)
+    app = new_app()
+    app.query_params["form"] = "report-pothole"
+    open_page(app, "form")
+    app.text_input[0].input("Market Street 12 **bold** <b>x</b>")
+    size = app.radio[0]
+    # the renderer may offer the stored values or their labels; pick the "medium" choice either way
+    size.set_value(next(o for o in size.options if o in {"medium", "About the size of a dinner plate"}))
+    _button(app, "Next")
+    _button(app, "Submit")
+    reference = str(app.metric[0].value)
+    labels = [d.proto.label for d in app.get("download_button")]
+    assert "Download the receipt (PDF)" in labels and made
+    pdf = pypdf.PdfReader(io.BytesIO(made[-1]))
+    content = "\n".join(p.extract_text() for p in pdf.pages)
+    assert reference in content and "Market Street 12 **bold** <b>x</b>" in content
+    assert "About the size of a dinner plate" in content  # the choice's label, as the resident saw it
+
+
+def test_a_resident_sends_files_with_an_answer_and_a_refused_file_is_named(new_app: Callable[[], AppTest],
+                                                                          app_database: Engine) -> None:
+    uow = _seed(app_database)
+    receipt = requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key="files")
+    review.act(receipt.reference, Command(Action.RETURN, ROADS, text="A photo, please"), 1, uow)
+    app = open_page(new_app(), "track", ref=receipt.reference)
+    app.text_input[1].input(receipt.access_code or "")
+    app.button[0].click().run()  # the look-up form's submit button
+    assert "A photo, please" in texts(app)
+    answer_key = f"answer:{receipt.reference}"
+
+    app.text_area(key=answer_key).input("Two files").run()
+    app.file_uploader[0].set_value([("hole.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"),
+                        ("setup.exe", b"MZ\x90\x00\x03\x00", "application/octet-stream")]).run()
+    _button(app, "Send answer")
+    assert any("“setup.exe” is not an accepted kind of file" in e.value for e in app.error), texts(app)
+    assert requests.status(receipt.reference, receipt.access_code or "", uow).state == "needs_info"
+
+    app.file_uploader[0].set_value([("hole.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")]).run()
+    _button(app, "Send answer")
+    assert "Your answer was sent" in texts(app)
+    case = review.open_case(receipt.reference, ROADS, uow)
+    assert case.request.state == "in_review" and "Two files" in [c.body for c in case.comments]
+    reviewer = open_page(sign_in(new_app(), "roads"), "case", ref=receipt.reference)
+    assert "hole.png (1 kB), sent with an answer" in [b.label for b in reviewer.get("download_button")]

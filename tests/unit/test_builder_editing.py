@@ -1,0 +1,222 @@
+"""The builder's pure operations: fields, conditions, pages, steps, lint and diff (no Streamlit)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from builder import editing as ed
+from builder.conditions import Condition, compile_condition, read_condition
+from builder.definition import Workflow, parse_definition
+from builder.diff import describe_changes
+from builder.lint import errors, lint
+from builder.schema_view import visible_fields
+from builder.templates import load_templates
+from builder.validation import condition_holds, field_errors
+from builder.workflow import applicable_steps
+
+MEMBERS = {"Events office": 2, "Public safety": 1, "Empty group": 0}.get
+
+
+def _form() -> dict:
+    document = ed.blank_definition("market-stall", "Market stall", "events")
+    document, kind = ed.add_field(document, "one_choice", "Kind of stall")
+    document = ed.put_field(document, replace(ed.read_field(document, kind), options=("Food", "Crafts", "Other")))
+    document, other = ed.add_field(document, "long_text", "What else")
+    document = ed.put_field(document, replace(ed.read_field(document, other), required=True,
+                                              show_when=Condition(kind, "is", "Other")))
+    document, fee = ed.add_field(document, "money", "Expected turnover")
+    return ed.add_step(document, "Check by the events office", "Events office")
+
+
+def test_a_blank_form_is_a_valid_definition_with_one_required_name_field() -> None:
+    document = ed.blank_definition("new-form", "New form", "events")
+    parse_definition(document)
+    assert [(f.label, f.required) for f in ed.read_fields(document)] == [("Your full name", True)]
+
+
+@pytest.mark.parametrize("kind", list(ed.FIELD_KINDS))
+def test_every_field_kind_is_added_valid_and_reads_back_as_the_same_kind(kind: str) -> None:
+    document, name = ed.add_field(ed.blank_definition("f-x", "F", "events"), kind, "Question")
+    parse_definition(document)
+    assert ed.read_field(document, name).kind == kind
+    assert ed.field_names(document)[-1] == name
+
+
+def test_a_field_added_twice_with_the_same_label_gets_a_distinct_name() -> None:
+    document, first = ed.add_field(ed.blank_definition("f-x", "F", "events"), "short_text", "Street")
+    document, second = ed.add_field(document, "short_text", "Street")
+    assert (first, second) == ("street", "street_2")
+
+
+def test_text_rules_pattern_preset_and_error_message_are_enforced_on_answers() -> None:
+    document, name = ed.add_field(ed.blank_definition("f-x", "F", "events"), "short_text", "Postcode")
+    spec = replace(ed.read_field(document, name), required=True, pattern="nl_postcode", max_length=7,
+                   error_message="Enter a postcode like 1234 AB")
+    document = ed.put_field(document, spec)
+    assert ed.read_field(document, name).pattern == "nl_postcode"
+    problems = field_errors(document["schema"], {"your_full_name": "A", name: "nope"})
+    assert [(e.path, e.message) for e in problems] == [((name,), "Enter a postcode like 1234 AB")]
+    assert field_errors(document["schema"], {"your_full_name": "A", name: "1234 AB"}) == []
+
+
+def test_number_limits_are_checked() -> None:
+    document, name = ed.add_field(ed.blank_definition("f-x", "F", "events"), "number", "Guests")
+    document = ed.put_field(document, replace(ed.read_field(document, name), min_value=1, max_value=50))
+    assert field_errors(document["schema"], {"your_full_name": "A", name: 51})
+    assert not field_errors(document["schema"], {"your_full_name": "A", name: 50})
+
+
+def test_conditional_field_is_shown_and_required_only_when_its_condition_holds() -> None:
+    document = _form()
+    schema = document["schema"]
+    assert "what_else" not in [f.name for f in visible_fields(schema, schema, {"kind_of_stall": "Food"})]
+    assert "what_else" in [f.name for f in visible_fields(schema, schema, {"kind_of_stall": "Other"})]
+    answers = {"your_full_name": "A", "kind_of_stall": "Other"}
+    assert [e.path for e in field_errors(schema, answers)] == [("what_else",)]
+    assert ed.read_field(document, "what_else").show_when == Condition("kind_of_stall", "is", "Other")
+
+
+def test_required_when_makes_a_visible_field_required_only_under_its_condition() -> None:
+    document, phone = ed.add_field(_form(), "phone", "Phone")
+    document = ed.put_field(document, replace(ed.read_field(document, phone),
+                                              required_when=Condition("expected_turnover", "greater_than", 5000)))
+    base = {"your_full_name": "A", "kind_of_stall": "Food"}
+    assert field_errors(document["schema"], {**base, "expected_turnover": 100}) == []
+    assert [e.path for e in field_errors(document["schema"], {**base, "expected_turnover": 6000})] == [(phone,)]
+    assert ed.read_field(document, phone).required_when == Condition("expected_turnover", "greater_than", 5000)
+
+
+@pytest.mark.parametrize("condition, holds, fails", [
+    (Condition("a", "is", "x"), {"a": "x"}, {"a": "y"}),
+    (Condition("a", "is_not", "x"), {"a": "y"}, {"a": "x"}),
+    (Condition("a", "one_of", ["x", "y"]), {"a": "y"}, {"a": "z"}),
+    (Condition("a", "greater_than", 5000), {"a": 5001}, {"a": 5000}),
+    (Condition("a", "less_than", 10), {"a": 9}, {"a": 10}),
+    (Condition("a", "answered"), {"a": "anything"}, {}),
+])
+def test_each_condition_compiles_to_json_schema_that_holds_exactly_when_it_should_and_reads_back(
+        condition: Condition, holds: dict, fails: dict) -> None:
+    fragment = compile_condition(condition)
+    assert condition_holds(fragment, holds) and not condition_holds(fragment, fails)
+    assert read_condition(fragment) == condition
+
+
+def test_a_hand_written_condition_reads_back_as_none_rather_than_wrongly() -> None:
+    assert read_condition({"anyOf": [{"required": ["a"]}, {"required": ["b"]}]}) is None
+
+
+def test_moving_a_field_changes_the_order_residents_see_and_stops_at_the_ends() -> None:
+    document = _form()
+    moved = ed.move_field(document, "expected_turnover", -2)
+    assert ed.field_names(moved) == ["your_full_name", "expected_turnover", "kind_of_stall", "what_else"]
+    assert ed.field_names(ed.move_field(moved, "your_full_name", -1))[0] == "your_full_name"
+
+
+def test_duplicate_places_a_copy_right_after_the_original() -> None:
+    document, copy_name = ed.duplicate_field(_form(), "kind_of_stall")
+    assert ed.field_names(document)[:3] == ["your_full_name", "kind_of_stall", copy_name]
+    assert ed.read_field(document, copy_name).label == "Kind of stall (copy)"
+    assert ed.read_field(document, copy_name).options == ("Food", "Crafts", "Other")
+
+
+def test_delete_removes_the_field_everywhere_and_the_lint_reports_the_orphaned_condition() -> None:
+    document = _form()
+    document["settings"] = {"personal_data": ["kind_of_stall"]}
+    after = ed.delete_field(document, "kind_of_stall")
+    assert "kind_of_stall" not in ed.field_names(after)
+    assert after["settings"]["personal_data"] == []
+    messages = [f.message for f in errors(lint(after, group_size=MEMBERS)) if f.field == "what_else"]
+    assert messages == ["“What else” is shown when “kind_of_stall” …, but there is no such field any more."]
+
+
+def test_pages_split_rename_move_fields_and_remove() -> None:
+    document = ed.add_page(ed.split_into_pages(_form(), "About you"), "The stall")
+    document = ed.move_to_page(document, "kind_of_stall", 1)
+    document = ed.rename_page(document, 1, "Your stall")
+    pages = ed.pages_of(document)
+    assert [p["title"] for p in pages] == ["About you", "Your stall"]
+    assert pages[1]["fields"] == ["kind_of_stall"] and "kind_of_stall" not in pages[0]["fields"]
+    removed = ed.remove_page(document, 1)
+    assert ed.pages_of(removed)[0]["fields"][-1] == "kind_of_stall"
+    assert ed.unplaced_fields(removed) == []
+
+
+def test_a_field_added_to_a_paged_form_goes_on_the_chosen_page() -> None:
+    document = ed.add_page(ed.split_into_pages(_form()), "Second")
+    document, name = ed.add_field(document, "date", "Market day", page=0)
+    assert ed.page_of(document, name) == 0
+
+
+def test_steps_add_edit_condition_reorder_remove_and_the_test_run_follows() -> None:
+    document = ed.add_step(_form(), "Safety review", "Public safety")
+    document = ed.update_step(document, 1, condition=Condition("expected_turnover", "greater_than", 5000),
+                              policy="n", approvals_needed=1, sla_days=3, actions=["approve", "reject"])
+    workflow = Workflow.model_validate(document["workflow"])
+    assert [s.name for s in applicable_steps(workflow, {"expected_turnover": 100})] == ["Check by the events office"]
+    assert [s.group for s in applicable_steps(workflow, {"expected_turnover": 9000})] == ["Events office", "Public safety"]
+    assert ed.step_condition(document["workflow"]["steps"][1]) == Condition("expected_turnover", "greater_than", 5000)
+    swapped = ed.move_step(document, 1, -1)
+    assert [s["name"] for s in ed.steps_of(swapped)] == ["Safety review", "Check by the events office"]
+    assert [s["name"] for s in ed.steps_of(ed.remove_step(swapped, 0))] == ["Check by the events office"]
+    parse_definition(document)
+
+
+def test_lint_finds_empty_group_no_options_dead_required_field_duplicates_and_bad_pattern() -> None:
+    document = ed.add_step(_form(), "Nobody", "Empty group")
+    document, dup = ed.add_field(document, "short_text", "Kind of stall")
+    document, choice = ed.add_field(document, "several_choices", "Extras")
+    document = ed.put_field(document, replace(ed.read_field(document, choice), options=()))
+    document, code = ed.add_field(document, "short_text", "Code")
+    document = ed.put_field(document, replace(ed.read_field(document, code), pattern=r"^(a)\1$"))
+    document = ed.put_field(document, replace(ed.read_field(document, "what_else"),
+                                              show_when=Condition("kind_of_stall", "is", "Boats")))
+    findings = {(f.severity, f.field, f.step) for f in lint(document, group_size=MEMBERS)}
+    assert ("error", None, 1) in findings  # the group has no members
+    assert ("error", choice, None) in findings  # no options
+    assert ("error", "what_else", None) in findings  # required, but "Boats" is never an answer
+    assert ("warning", dup, None) in findings  # duplicate label
+    assert ("error", code, None) in findings  # RE2 cannot run a backreference
+
+
+def test_lint_reports_what_the_renderer_cannot_honour_at_the_field() -> None:
+    document = _form()
+    document["uiSchema"]["what_else"] = {"ui:widget": "wysiwyg"}
+    assert any(f.field == "what_else" and "wysiwyg" in f.message for f in lint(document, group_size=MEMBERS))
+
+
+def test_lint_of_every_shipped_template_has_no_errors_and_there_are_six() -> None:
+    templates = load_templates()
+    assert len(templates) >= 6
+    for template in templates:
+        assert errors(lint(template.document, group_size=lambda group: 2)) == [], template.slug
+        assert template.document["uiSchema"].get("ui:pages"), template.slug
+        assert any(s.get("condition") for s in template.document["workflow"]["steps"]) or template.slug in (
+            "report-pothole", "street-party-permit"), template.slug
+
+
+def test_editing_an_unchanged_field_of_a_template_changes_nothing() -> None:
+    for template in load_templates():
+        for name in ed.field_names(template.document):
+            spec = ed.read_field(template.document, name)
+            assert ed.read_field(ed.put_field(template.document, spec), name) == spec, (template.slug, name)
+
+
+def test_diff_says_in_words_what_changed() -> None:
+    old = _form()
+    new = ed.put_field(old, replace(ed.read_field(old, "kind_of_stall"), label="Stall type", required=True))
+    new = ed.delete_field(new, "expected_turnover")
+    new, _ = ed.add_field(new, "email", "Email")
+    new = ed.update_step(new, 0, sla_days=9, condition=Condition("kind_of_stall", "is", "Food"))
+    new["settings"] = {"retention_days": 365}
+    changes = describe_changes(old, new)
+    assert "Field “Kind of stall” renamed to “Stall type”." in changes
+    assert "Field “Stall type”: required changed from no to yes." in changes
+    assert "Field “Expected turnover” removed." in changes
+    assert "Field “Email” added." in changes
+    assert "Approval step “Check by the events office”: working days allowed changed from “5” to “9”." in changes
+    assert ("Approval step “Check by the events office”: when it applies changed from always to when "
+            "“kind_of_stall” is “Food”.") in changes
+    assert "Setting “retention period (days)” changed from nothing to “365”." in changes
+    assert describe_changes(old, old) == []

@@ -1,0 +1,114 @@
+"""Dashboard figures from hand-made audit logs: every expected number is worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from builder.metrics import StepInfo, compute, median, percentile
+from builder.ports import AuditEvent
+
+STEPS = {"pothole": {"inspection": StepInfo("Inspection", 5), "repair": StepInfo("Repair", 2)}}
+DAY = timedelta(days=1)
+
+
+def at(day: int, hour: int = 9) -> datetime:
+    return datetime(2026, 11, day, hour, tzinfo=UTC)
+
+
+def ev(action: str, ref: str, when: datetime, to_state: str | None = None, to_step: str | None = None) -> AuditEvent:
+    return AuditEvent(action, "someone", when, ref, None, to_state, None, to_step)
+
+
+def submitted(ref: str, day: int = 2) -> list[AuditEvent]:
+    return [ev("submit", ref, at(day), "submitted"), ev("enter_step", ref, at(day), "in_review", "inspection")]
+
+
+def november_log() -> list[AuditEvent]:
+    """A: approved after 2 days of inspection and 1 of repair. B: asked a question, answered 3 days
+    later, rejected. C: still waiting at inspection (past due). D: asked a question, withdrew."""
+    log = submitted("A") + submitted("B") + submitted("C") + submitted("D")
+    log += [ev("return", "B", at(3), "needs_info"), ev("return", "D", at(3), "needs_info"),
+            ev("approve", "A", at(4), "in_review", "inspection"), ev("enter_step", "A", at(4), "in_review", "repair"),
+            ev("complete", "A", at(5), "approved"), ev("withdraw", "D", at(5), "withdrawn"),
+            ev("answer", "B", at(6), "in_review"), ev("reject", "B", at(9), "rejected")]
+    return sorted(log, key=lambda e: e.at)
+
+
+FORM_OF = {ref: "pothole" for ref in "ABCD"}
+NOW = at(16)
+
+
+def test_median_and_nearest_rank_p90() -> None:
+    values = [timedelta(days=d) for d in (14, 1, 4, 2)]
+    assert median(values) == timedelta(days=3)
+    assert percentile(values, 0.9) == timedelta(days=14)
+    assert percentile([timedelta(days=d) for d in range(1, 11)], 0.9) == timedelta(days=9)
+    assert median([]) is None and percentile([], 0.9) is None
+
+
+def test_form_figures_from_a_hand_made_log() -> None:
+    figures = compute(november_log(), FORM_OF, STEPS, NOW).forms[0]
+    assert (figures.received, figures.open_backlog, figures.decided) == (4, 1, 2)
+    assert (figures.approved, figures.rejected, figures.withdrawn) == (1, 1, 1)
+    assert figures.approval_rate == 0.5 and figures.rejection_rate == 0.5
+    assert figures.backlog_median_age == 14 * DAY and figures.backlog_oldest_age == 14 * DAY
+    # A decided after 3 days, B after 7 days.
+    assert figures.median_to_decision == 5 * DAY
+    assert figures.p90_to_decision == 7 * DAY
+
+
+def test_time_waiting_on_residents_is_measured_and_not_charged_to_the_step() -> None:
+    dashboard = compute(november_log(), FORM_OF, STEPS, NOW)
+    form = dashboard.forms[0]
+    assert form.total_resident_wait == 5 * DAY  # B waited 3 days, D 2 days
+    assert form.median_resident_wait == timedelta(days=2.5)
+    inspection = next(s for s in dashboard.steps if s.step == "inspection")
+    # City time at inspection: A 2 d, B 7-3 = 4 d, C 14 d (still open), D 3-2 = 1 d.
+    assert inspection.median_wait == 3 * DAY
+    assert inspection.p90_wait == 14 * DAY
+    assert inspection.total_resident_wait == 5 * DAY
+    assert (inspection.visits, inspection.open_now) == (4, 1)
+
+
+def test_sla_breaches_count_open_and_late_requests_but_not_time_with_the_resident() -> None:
+    log = november_log() + submitted("E") + [ev("complete", "E", at(12), "approved")]
+    dashboard = compute(sorted(log, key=lambda e: e.at), {**FORM_OF, "E": "pothole"}, STEPS, NOW)
+    # Due 5 working days after 2 Nov = 9 Nov. C is still waiting (breach), E was decided on the 12th
+    # (breach). B's clock restarted when the resident answered on the 6th (due 13 Nov): no breach.
+    assert dashboard.forms[0].sla_breaches == 2
+    assert next(s for s in dashboard.steps if s.step == "inspection").sla_breaches == 2
+
+
+def test_a_request_waiting_on_the_resident_now_counts_as_resident_time_until_now() -> None:
+    log = submitted("F") + [ev("return", "F", at(3), "needs_info")]
+    dashboard = compute(log, {"F": "pothole"}, STEPS, at(20))
+    assert dashboard.forms[0].total_resident_wait == 17 * DAY
+    inspection = dashboard.steps[0]
+    assert inspection.median_wait == DAY  # only the day before the question
+    assert inspection.sla_breaches == 0  # the clock stops while the resident is asked
+
+
+def test_the_bottleneck_is_the_step_with_the_longest_median_wait() -> None:
+    dashboard = compute(november_log(), FORM_OF, STEPS, NOW)
+    assert dashboard.bottleneck is not None
+    assert (dashboard.bottleneck.step, dashboard.bottleneck.step_name) == ("inspection", "Inspection")
+    # A slow repair step (10 days for two requests) becomes the bottleneck.
+    log = submitted("G") + submitted("H") + [
+        ev("enter_step", "G", at(3), "in_review", "repair"), ev("enter_step", "H", at(3), "in_review", "repair"),
+        ev("complete", "G", at(13), "approved"), ev("complete", "H", at(13), "approved")]
+    slow = compute(sorted(log, key=lambda e: e.at), {"G": "pothole", "H": "pothole"}, STEPS, NOW)
+    assert slow.bottleneck is not None and slow.bottleneck.step == "repair"
+
+
+def test_throughput_per_week_and_only_the_requests_asked_for() -> None:
+    log = november_log() + submitted("OTHER")
+    dashboard = compute(sorted(log, key=lambda e: e.at), FORM_OF, STEPS, NOW)
+    weeks = {(w.week_starting, w.form): (w.received, w.decided) for w in dashboard.weeks}
+    assert weeks == {(date(2026, 11, 2), "pothole"): (4, 1), (date(2026, 11, 9), "pothole"): (0, 1)}
+    assert dashboard.forms[0].received == 4
+    assert dashboard.events_read == len(november_log())
+
+
+def test_an_empty_log_gives_no_figures() -> None:
+    dashboard = compute([], {}, STEPS, NOW)
+    assert dashboard.forms == [] and dashboard.steps == [] and dashboard.bottleneck is None

@@ -1,0 +1,188 @@
+"""Every State × Action × role through the engine: what the ALLOWED table permits happens, the
+rest is refused with a message (issue 5)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+
+from builder import workflow
+from builder.definition import Workflow, WorkflowStep
+from builder.errors import FormworkError, InvalidTransition, PermissionDenied
+from builder.ports import Actor, DecisionRecord, RequestRecord
+from builder.sla import add_working_days, is_overdue
+from builder.workflow import ALLOWED, Action, Command, Context, Role, State
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday
+REVIEWER = Actor("roads", "Robin", reviewer_groups=frozenset({"Road inspectors"}))
+COLLEAGUE = Actor("roads2", "Remy", reviewer_groups=frozenset({"Road inspectors"}))
+OTHER_GROUP = Actor("events", "Eve", reviewer_groups=frozenset({"Events office"}))
+OWNER = Actor("resident", "Riley")
+STRANGER = Actor(None)
+STEPS = Workflow(steps=[
+    WorkflowStep(id="inspection", name="Inspection", group="Road inspectors", sla_days=5),
+    WorkflowStep(id="safety", name="Safety check", group="Public safety", sla_days=2,
+                 condition={"properties": {"size": {"const": "large"}}, "required": ["size"]}),
+])
+
+
+def request(state: State, **changes: object) -> RequestRecord:
+    base = RequestRecord("PW-2026-00001", "hash", "report-pothole", 1, 1, {"size": "large"}, state, NOW, NOW,
+                         step_index=0, step_id="inspection", group="Road inspectors", submitted_by="resident",
+                         id=1)
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def context(decisions: list[DecisionRecord] | None = None, **changes: object) -> Context:
+    base = Context(STEPS, NOW, decisions or [], group_size=2, target_members=frozenset({"roads", "roads2"}))
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def command(action: Action, actor: Actor) -> Command:
+    return Command(action, actor, text="Because.", to_group=None,
+                   to_member="roads2" if action is Action.REASSIGN else None)
+
+
+# who acts, which role they hold on the request, and how they prove it
+ACTORS = {"reviewer of the group": (REVIEWER, Role.REVIEWER, False),
+          "reviewer of another group": (OTHER_GROUP, None, False),
+          "resident with the access code": (STRANGER, Role.RESIDENT, True),
+          "signed-in owner": (OWNER, Role.RESIDENT, False),
+          "anonymous without the code": (STRANGER, None, False)}
+
+
+@pytest.mark.parametrize(("state", "action", "who"), list(itertools.product(State, Action, ACTORS)))
+def test_every_transition_follows_the_table(state: State, action: Action, who: str) -> None:
+    actor, role, proven = ACTORS[who]
+    allowed = ALLOWED.get((state, action)) is not None and ALLOWED[(state, action)] is role
+    subject = request(state)
+    if state in {State.APPROVED, State.REJECTED, State.WITHDRAWN}:
+        subject = replace(subject, step_index=None, step_id=None, group=None)
+    if action is Action.RELEASE:
+        subject = replace(subject, claimed_by=actor.username)
+    if not allowed:
+        with pytest.raises((InvalidTransition, PermissionDenied)) as refused:
+            workflow.apply(subject, command(action, actor), context(), proven_owner=proven)
+        assert str(refused.value)  # a message a person can read
+        return
+    effect = workflow.apply(subject, command(action, actor), context(), proven_owner=proven)
+    assert effect.events and effect.events[0].action == action.value
+    assert effect.events[0].from_state == state
+    expected = {Action.REJECT: State.REJECTED, Action.RETURN: State.NEEDS_INFO, Action.ANSWER: State.IN_REVIEW,
+                Action.WITHDRAW: State.WITHDRAWN}.get(action)
+    if expected:
+        assert effect.request.state == expected
+
+
+def test_table_covers_the_lifecycle() -> None:
+    assert {s for s, _ in ALLOWED} == {State.IN_REVIEW, State.NEEDS_INFO}
+    assert ALLOWED[(State.NEEDS_INFO, Action.ANSWER)] is Role.RESIDENT
+    assert (State.APPROVED, Action.WITHDRAW) not in ALLOWED  # a finished request stays finished
+
+
+def test_approval_moves_to_the_next_applicable_step_then_ends_approved() -> None:
+    first = workflow.apply(request(State.IN_REVIEW), command(Action.APPROVE, REVIEWER), context())
+    assert (first.request.step_id, first.request.group, first.request.state) == ("safety", "Public safety", "in_review")
+    assert first.request.due_on == add_working_days(NOW.date(), 2)
+    safety = Actor("safety", "Sam", reviewer_groups=frozenset({"Public safety"}))
+    done = workflow.apply(first.request, command(Action.APPROVE, safety), context(group_size=1))
+    assert done.request.state == State.APPROVED and done.notify == ["outcome"]
+
+
+def test_a_step_whose_condition_fails_is_skipped() -> None:
+    small = request(State.IN_REVIEW, answers={"size": "small"})
+    effect = workflow.apply(small, command(Action.APPROVE, REVIEWER), context())
+    assert effect.request.state == State.APPROVED
+
+
+def test_policy_all_waits_for_every_member_and_shows_who_decided() -> None:
+    steps = Workflow(steps=[WorkflowStep(id="inspection", name="Inspection", group="Road inspectors", policy="all")])
+    first = workflow.apply(request(State.IN_REVIEW), command(Action.APPROVE, REVIEWER), context(workflow=steps))
+    assert first.request.state == State.IN_REVIEW and first.decision is not None
+    decided = workflow.decided_on_step([first.decision], 0)
+    assert [d.reviewer for d in decided] == ["roads"]
+    second = workflow.apply(first.request, command(Action.APPROVE, COLLEAGUE),
+                            context(decisions=[first.decision], workflow=steps))
+    assert second.request.state == State.APPROVED
+
+
+def test_policy_n_needs_that_many_approvals() -> None:
+    steps = Workflow(steps=[WorkflowStep(id="inspection", name="I", group="Road inspectors", policy="n",
+                                         approvals_needed=2)])
+    first = workflow.apply(request(State.IN_REVIEW), command(Action.APPROVE, REVIEWER), context(workflow=steps, group_size=5))
+    assert first.request.state == State.IN_REVIEW
+
+
+@pytest.mark.parametrize("second", [Action.APPROVE, Action.REJECT])
+def test_one_decision_per_reviewer_per_step(second: Action) -> None:
+    steps = Workflow(steps=[WorkflowStep(id="inspection", name="I", group="Road inspectors", policy="all")])
+    first = workflow.apply(request(State.IN_REVIEW), command(Action.APPROVE, REVIEWER), context(workflow=steps))
+    assert first.decision is not None
+    with pytest.raises(InvalidTransition, match="already decided"):
+        workflow.apply(first.request, command(second, REVIEWER), context(decisions=[first.decision], workflow=steps))
+
+
+def test_nobody_decides_on_their_own_request() -> None:
+    own = request(State.IN_REVIEW, submitted_by="roads")
+    with pytest.raises(PermissionDenied, match="submitted this request yourself"):
+        workflow.apply(own, command(Action.APPROVE, REVIEWER), context())
+
+
+@pytest.mark.parametrize("action", [Action.REJECT, Action.RETURN, Action.REASSIGN])
+def test_reason_or_question_is_required(action: Action) -> None:
+    with pytest.raises(FormworkError, match="."):
+        workflow.apply(request(State.IN_REVIEW), Command(action, REVIEWER, text="  ", to_member="roads2"), context())
+
+
+def test_return_and_answer_come_back_to_the_same_step_with_the_answer_kept() -> None:
+    asked = workflow.apply(request(State.IN_REVIEW), Command(Action.RETURN, REVIEWER, text="Which side?"), context())
+    assert asked.request.state == State.NEEDS_INFO and asked.notify == ["question"]
+    assert asked.comment is not None and asked.comment.visibility == "public"
+    answered = workflow.apply(asked.request, Command(Action.ANSWER, STRANGER, text="North side"), context(),
+                              proven_owner=True)
+    assert (answered.request.state, answered.request.step_id) == (State.IN_REVIEW, "inspection")
+    assert answered.comment is not None and answered.comment.body == "North side"
+    assert all("North side" not in e.comment for e in answered.events)  # the resident's words stay out of the log
+
+
+def test_reassign_to_a_member_outside_the_group_is_refused() -> None:
+    with pytest.raises(InvalidTransition, match="not a member"):
+        workflow.apply(request(State.IN_REVIEW), Command(Action.REASSIGN, REVIEWER, text="Holiday", to_member="events"),
+                       context())
+    moved = workflow.apply(request(State.IN_REVIEW), Command(Action.REASSIGN, REVIEWER, text="Holiday",
+                                                             to_member="roads2"), context())
+    assert moved.request.claimed_by == "roads2"
+    assert moved.comment is not None and (moved.comment.body, moved.comment.visibility) == ("Holiday", "internal")
+    assert moved.events[0].comment == "", "free text stays out of the append-only audit log"
+
+
+def test_reassign_to_an_unknown_group_is_refused() -> None:
+    with pytest.raises(InvalidTransition, match="no group"):
+        workflow.apply(request(State.IN_REVIEW), Command(Action.REASSIGN, REVIEWER, text="x", to_group="Nobody"),
+                       context(group_exists=False))
+
+
+def test_claim_by_a_colleague_is_refused_while_claimed() -> None:
+    claimed = request(State.IN_REVIEW, claimed_by="roads2")
+    with pytest.raises(InvalidTransition, match="roads2 is already working"):
+        workflow.apply(claimed, command(Action.CLAIM, REVIEWER), context())
+
+
+def test_due_dates_skip_weekends_and_the_city_holidays() -> None:
+    holidays = {date(2026, 11, 26), date(2026, 11, 27)}  # Thursday and Friday
+    assert add_working_days(date(2026, 11, 25), 1) == date(2026, 11, 26)
+    assert add_working_days(date(2026, 11, 25), 1, holidays) == date(2026, 11, 30)
+    effect = workflow.apply(request(State.NEEDS_INFO), Command(Action.ANSWER, OWNER, text="x"), context(holidays=holidays))
+    assert effect.request.due_on == add_working_days(NOW.date(), 5, holidays) == date(2026, 12, 4)
+    assert is_overdue(date(2026, 11, 24), date(2026, 11, 25)) and not is_overdue(date(2026, 11, 25), date(2026, 11, 25))
+
+
+def test_a_rejection_reason_is_kept_where_erasure_can_reach_it_not_in_the_audit_log() -> None:
+    rejected = workflow.apply(request(State.IN_REVIEW), Command(Action.REJECT, REVIEWER, text="Mrs Smith's fence"),
+                              context())
+    assert rejected.decision is not None and rejected.decision.comment == "Mrs Smith's fence"
+    assert rejected.comment is not None and rejected.comment.visibility == "public"
+    assert all("Smith" not in event.comment for event in rejected.events)

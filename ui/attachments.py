@@ -1,0 +1,49 @@
+"""Streamlit pieces for attachments: the form page's upload handler and the case page's file list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from builder.attachments import ANSWER_FILES_FIELD, answer_value
+from builder.errors import NotFound
+from builder.ports import Actor, UnitOfWork
+from builder.usecases.attachments import download_attachment, request_files, upload_attachment
+from ui.i18n import _, show_number
+from ui.renderer import UploadHandler
+from ui.text import label_text
+
+
+def upload_handler(form_slug: str, uow_factory: Callable[[], UnitOfWork]) -> UploadHandler:
+    """Stores a chosen file (checked by content, under a random id) and returns the field's answer."""
+    def store(path: tuple[str | int, ...], schema: dict[str, Any], upload: Any) -> str:
+        return answer_value(upload_attachment(form_slug, path, upload.name, upload.getvalue(), uow_factory()))
+    return store
+
+
+def show_files(reference: str, actor: Actor, uow_factory: Callable[[], UnitOfWork],
+               access_code: str | None = None) -> None:
+    """A download button per file of the request; each download is authorised again by the core."""
+    files = request_files(reference, uow_factory())
+    if not files:
+        st.text(_("No files."))
+        return
+    for record in files:
+        try:
+            stored, content = download_attachment(record.id, actor, uow_factory(), access_code=access_code)
+        except NotFound:
+            continue
+        # The name is the uploader's words and a button label reads markdown: escaped to show as typed.
+        name = label_text(stored.filename)
+        words = (_("{name} ({size}), sent with an answer") if stored.field_name == ANSWER_FILES_FIELD
+                 else _("{name} ({size})")).format(name=name, size=_size(stored.size))
+        st.download_button(words, content, file_name=stored.filename, mime=stored.content_type,
+                           key=f"file:{stored.id}", icon=":material/download:")
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return _("{size} MB").format(size=show_number(round(size / 1024 / 1024, 1)))
+    return _("{size} kB").format(size=show_number(max(1, size // 1024)))
