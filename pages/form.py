@@ -27,7 +27,7 @@ slug = st.query_params.get("form", "")
 uow_factory = services().uow
 try:
     form = published_form(slug, uow_factory())
-except NotFound as exc:
+except NotFound:
     st.title(_("Form not found"))
     st.warning(_("This form does not exist or is not published yet."))
     st.page_link(page("catalogue"), label=_("See all forms"), icon=":material/list_alt:")

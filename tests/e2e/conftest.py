@@ -25,12 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                 "--no-first-run", "--disable-component-update", "--disable-sync"]
 SECRET_KEY = "e2e-only-cookie-key-7f3c9a1e5b2d4f6a8c0e2b4d6f8a0c2e"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 # A phone is more than a narrow window: Streamlit closes the sidebar after navigation only for a mobile
@@ -106,16 +104,6 @@ def wait_healthy(base: str, process: subprocess.Popen, timeout: float = 60) -> N
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{base} did not become healthy within {timeout:.0f} s")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(params=list(VIEWPORTS))

@@ -5,18 +5,12 @@ The builder's icon-only buttons are found by the names a screen reader announces
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from builder.definition import parse_definition
 from builder.usecases import forms
@@ -24,7 +18,7 @@ from builder.workflow import applicable_steps
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import live_server, sign_in
 from tests.helpers import DESIGNER, seed_organisation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,46 +26,19 @@ PORTS = range(8641, 8650)  # this test's share of the Streamlit ports (8640 is k
 SCREENSHOTS = ROOT / "test-output" / "screenshots" / "designer_builds_form"
 FRENCH = {"Market stall permit": "Permis pour un stand de marché", "Kind of stall": "Type de stand",
           "What else will you sell": "Que vendrez-vous d'autre ?", "Expected turnover": "Chiffre d'affaires prévu"}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SLUG = "market-stall-permit"
-
-
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("all ports 8641-8649 are busy")
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    """A live app on an organisation without forms: the designer starts from nothing."""
+    url = f"sqlite:///{tmp_path / 'formwork.db'}"
     engine = make_engine(url)
     upgrade(engine)
     seed_organisation(engine)
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "FORMWORK_DATABASE_URL": url,
-           "FORMWORK_SECRET_KEY": "e2e-only-cookie-key-0123456789-abcdefghijklmnop"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
-         "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        yield base, url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with live_server(tmp_path, PORTS, seed=False) as live:
+        yield live.base, live.database_url
 
 
 def _key(page: Page, key: str) -> object:
@@ -249,16 +216,15 @@ def _french_resident_reads_it_in_french(page: Page, base: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / "french-resident-desktop.png"), full_page=True)
 
 
-def test_designer_builds_publishes_and_a_resident_submits(server: tuple[str, str]) -> None:
+def test_designer_builds_publishes_and_a_resident_submits(server: tuple[str, str], browser: Browser) -> None:
     base, url = server
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    for journey, width in ((_designer_builds_and_publishes, 1440), (_resident_submits, 1280),
+                           (_french_resident_reads_it_in_french, 1280)):
+        context = browser.new_context(viewport={"width": width, "height": 1000})
         try:
-            _designer_builds_and_publishes(browser.new_page(viewport={"width": 1440, "height": 1000}), base)
-            _resident_submits(browser.new_page(viewport={"width": 1280, "height": 1000}), base)
-            _french_resident_reads_it_in_french(browser.new_page(viewport={"width": 1280, "height": 1000}), base)
+            journey(context.new_page(), base)
         finally:
-            browser.close()
+            context.close()
     uow = SqlUnitOfWork(make_engine(url))
     published = forms.published_form(SLUG, uow).definition
     assert parse_definition(published.to_document()).schema_["allOf"][0]["if"] == {

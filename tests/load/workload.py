@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, text
 
-from builder.errors import FormworkError, InvalidTransition, StaleRequest
+from builder.errors import InvalidTransition, StaleRequest
 from builder.ports import Actor, InboxQuery
 from builder.usecases import forms, requests, review
 from builder.workflow import Action, Command
