@@ -11,7 +11,7 @@ from builder.usecases.accounts import AccountInvalid
 from ui.access import is_admin, require
 from ui.context import services
 from ui.i18n import _
-from ui.text import plain
+from ui.text import literal, plain
 
 actor = require(is_admin, _("Only administrators can manage users, groups and departments."))
 uow_factory = services().uow
@@ -159,7 +159,7 @@ with groups_tab:
         with st.form("new_group"):
             group_name = st.text_input(_("Group name"), max_chars=120)
             _show(errors, "name")
-            group_department = st.selectbox(_("Department"), departments, format_func=plain)
+            group_department = st.selectbox(_("Department"), departments, format_func=literal)
             _show(errors, "department")
             added_group = st.form_submit_button(_("Add group"))
         if added_group:

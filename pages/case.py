@@ -12,6 +12,7 @@ from ui.answers import show_answers
 from ui.attachments import show_files
 from ui.context import services
 from ui.i18n import _, ngettext, show_date
+from ui.text import plain
 from ui.timeline import action_labels, show_comments, show_history, state_label
 from ui.nav import page
 
@@ -23,7 +24,7 @@ try:
 except FormworkError as exc:
     denied(actor, f"case {reference[:40]}: not in the reviewer's groups or unknown")
     st.title(_("Request"))
-    st.warning(str(exc))
+    st.warning(plain(str(exc)))
     st.page_link(page("inbox"), label=_("Back to the inbox"), icon=":material/arrow_back:")
     st.stop()
 
@@ -101,7 +102,7 @@ if case.actions:
             new_state = act(reference, command, seen_version, uow_factory(), idempotency_key=key,
                             holidays=services().holidays)
         except FormworkError as exc:
-            st.error(str(exc))
+            st.error(plain(str(exc)))
         else:
             finished = {"approved": _("Approved. The resident is told."), "rejected": DONE["reject"]}
             partial = _("Your approval is recorded; the request goes on to the next approval or step.")
@@ -115,4 +116,4 @@ elif request.submitted_by == actor.username:
 st.subheader(_("Comments"))
 show_comments(case.comments)
 st.subheader(_("History"))
-show_history(case.history)
+show_history(case.history, {step.id: step.name for step in case.definition.workflow.steps})

@@ -96,7 +96,7 @@ try:
     with st.spinner(_("Computing the figures…")):
         figures = _figures(actor, slugs, start, end, services().holidays)
 except FormworkError as error:
-    st.error(str(error))
+    st.error(plain(str(error)))
     st.stop()
 
 overall = figures.overall
@@ -179,7 +179,7 @@ if st.button(_("Prepare the open data export")):
     try:
         st.session_state["open_data_export"] = insights.open_data(publish, actor, services().uow())
     except FormworkError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
 export = st.session_state.get("open_data_export")
 if isinstance(export, opendata.OpenDataExport) and export.form == publish:
     st.text(ngettext("{count} request published, {left} left out (small groups).",

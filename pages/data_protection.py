@@ -9,6 +9,7 @@ from builder.usecases import insights
 from ui.access import is_admin, require
 from ui.context import services
 from ui.i18n import _, ngettext
+from ui.text import plain
 from ui.timeline import state_label
 
 actor = require(is_admin, _("Only administrators can handle data-protection requests."))
@@ -31,7 +32,7 @@ if not wanted:
 try:
     summary = insights.find_resident(wanted, actor, services().uow())
 except FormworkError as error:
-    st.error(str(error))
+    st.error(plain(str(error)))
     st.stop()
 
 st.subheader(_("What is linked"))

@@ -756,7 +756,7 @@ def check_section(findings: list[Finding]) -> None:
             st.error(_("The form cannot be published yet: {problems}").format(
                 problems="; ".join(e.message for e in exc.errors)))
         except FormworkError as exc:
-            st.error(str(exc))
+            st.error(plain(str(exc)))
         else:
             st.session_state[f"{K}:notice"] = _("Published as version {number}. Residents now fill in this "
                                                 "version.").format(number=number)
@@ -817,7 +817,7 @@ def advanced_section() -> None:
                                               ui_upload.getvalue().decode("utf-8", "replace") if ui_upload else "",
                                               slug=slug, department=draft.department, title=doc.get("title", ""))
             except DefinitionInvalid as exc:
-                st.error(exc.errors[0].message)
+                st.error(plain(exc.errors[0].message))
             else:
                 apply_json(json.dumps(imported))
 

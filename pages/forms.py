@@ -12,7 +12,7 @@ from ui.access import is_designer, require
 from ui.context import services
 from ui.i18n import _, ngettext
 from ui.nav import page
-from ui.text import plain
+from ui.text import literal, plain
 
 actor = require(is_designer, _("Only designers and administrators can manage forms."))
 uow_factory = services().uow
@@ -28,9 +28,9 @@ def create_and_open(document: dict) -> None:
         slug = create_form(document, actor, uow_factory())
     except DefinitionInvalid as exc:
         for error in exc.errors:
-            st.error(error.message)
+            st.error(plain(error.message))
     except FormworkError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
     else:
         st.switch_page(page("editor"), query_params={"form": slug})
 
@@ -52,7 +52,7 @@ with from_template:
     if not templates:
         st.caption(_("No templates for your departments. Start from scratch instead."))
     else:
-        chosen = st.selectbox(_("Template"), templates, format_func=lambda t: plain(t.title))
+        chosen = st.selectbox(_("Template"), templates, format_func=lambda t: literal(t.title))
         st.text(chosen.description)
         slug = st.text_input(_("Web address of the new form"), value=chosen.slug, max_chars=63, key=f"tpl_slug:{chosen.slug}",
                              help=_("Lower-case letters, digits and dashes; residents see it in the link."))
@@ -71,7 +71,7 @@ with from_file:
                                        ui_upload.getvalue().decode("utf-8", "replace") if ui_upload else "",
                                        slug=slug.strip(), department=department)
         except DefinitionInvalid as exc:
-            st.error(exc.errors[0].message)
+            st.error(plain(exc.errors[0].message))
         else:
             create_and_open(document)
 

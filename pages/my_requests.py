@@ -9,6 +9,7 @@ from ui.access import is_signed_in, require
 from ui.attachments import show_files
 from ui.context import services
 from ui.i18n import _, current_locale, language_selector, show_date
+from ui.text import plain
 from ui.nav import page
 from ui.timeline import refusal_messages, show_status, state_label
 
@@ -41,7 +42,7 @@ if notice:
 try:
     view = my_request_status(chosen, actor, uow_factory(), locale=current_locale())
 except FormworkError as exc:
-    st.error(str(exc))
+    st.error(plain(str(exc)))
     st.stop()
 
 

@@ -6,6 +6,7 @@ from builder.errors import FormworkError
 from builder.usecases.accounts import AccountInvalid, create_first_admin, needs_setup
 from ui.context import services
 from ui.i18n import _, language_selector
+from ui.text import plain
 from ui.nav import page
 
 language_selector()
@@ -45,7 +46,7 @@ if created:
         st.session_state["setup_errors"] = {str(e.path[0]): e.message for e in exc.errors}
         st.rerun()
     except FormworkError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
     else:
         st.session_state.pop("setup_errors", None)
         st.rerun()

@@ -163,7 +163,7 @@ class FormRenderer:
         for error in self.errors:
             where = tuple(error.path)
             if where == path or below and where[:len(path)] == path:
-                st.error(error.message, icon=":material/error:")
+                st.error(plain(error.message), icon=":material/error:")
 
     def _group(self, schema: dict[str, Any], ui: dict[str, Any], value: Any, *, heading: str, help_text: Any,
                path: Path, locked: bool) -> dict[str, Any] | None:
@@ -253,7 +253,7 @@ class FormRenderer:
                 memo = (upload.file_id, None, exc.errors[0].message if exc.errors else str(exc))
             st.session_state[memo_key] = memo
         if memo[2]:
-            st.error(memo[2], icon=":material/error:")
+            st.error(plain(memo[2]), icon=":material/error:")
         return memo[1] if memo[1] is not None else value
 
 

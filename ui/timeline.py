@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
@@ -13,16 +13,20 @@ from builder.usecases.requests import StatusView
 from builder.workflow import Action
 from ui.answers import show_answers
 from ui.i18n import _, show_date, show_number
+from ui.text import plain
 
 # act(action, text, message when done, files as (name, content)): performs a resident's action.
 ResidentAct = Callable[[Action, str, str, list[tuple[str, bytes]]], None]
 
 
 def refusal_messages(exc: FormworkError) -> list[str]:
-    """What to show when the core refuses a resident's action: each problem, not just their count."""
+    """What to show when the core refuses a resident's action: each problem, not just their count.
+
+    Escaped for ``st.error``: a message can quote what the resident sent (a file's name).
+    """
     if isinstance(exc, AnswersInvalid) and exc.errors:
-        return [error.message for error in exc.errors]
-    return [str(exc)]
+        return [plain(error.message) for error in exc.errors]
+    return [plain(str(exc))]
 
 
 def state_labels() -> dict[str, str]:
@@ -48,15 +52,15 @@ def state_label(state: str | None) -> str:
     return state_labels().get(state or "", state or "")
 
 
-def show_history(events: Sequence[ChainedEvent]) -> None:
+def show_history(events: Sequence[ChainedEvent], step_names: Mapping[str, str]) -> None:
+    """Who did what and when; reasons and questions are in the comments (the audit log holds no free text)."""
     actions = action_labels()
     rows = [{
         _("When (UTC)"): e.event.at.strftime("%Y-%m-%d %H:%M"),  # sortable in the table, in every language
         _("Who"): e.event.actor,
         _("What"): actions.get(e.event.action, e.event.action),
-        _("Step"): e.event.to_step or "",
+        _("Step"): step_names.get(e.event.to_step or "", e.event.to_step or ""),
         _("State"): state_label(e.event.to_state),
-        _("Note"): e.event.comment,
     } for e in events]
     st.dataframe(rows, hide_index=True, width="stretch")
 

@@ -52,3 +52,12 @@ def test_a_file_that_is_not_what_its_name_says_is_refused_at_the_field(
     app = _fill_first_page(new_app(), "photo.png", PDF)
     [message] = [e.value for e in app.error]
     assert "“photo.png” is not an accepted kind of file. Accepted: PNG image, JPEG photo." in message
+
+
+def test_the_name_of_a_refused_file_is_shown_as_typed_not_as_markdown(
+        new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    _publish(app_database)
+    app = _fill_first_page(new_app(), "[click](https://evil.example)_photo.png", PDF)
+    [message] = [e.value for e in app.error]
+    # Escaped brackets: the browser shows the name, it does not draw a link a resident could be fooled by.
+    assert "The file “\\[click\\](https://evil.example)\\_photo.png” is not an accepted kind of file" in message

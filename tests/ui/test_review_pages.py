@@ -176,9 +176,10 @@ def test_a_resident_sends_files_with_an_answer_and_a_refused_file_is_named(new_a
 
     app.text_area(key=answer_key).input("Two files").run()
     app.file_uploader[0].set_value([("hole.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"),
-                        ("setup.exe", b"MZ\x90\x00\x03\x00", "application/octet-stream")]).run()
+                        ("**setup**.exe", b"MZ\x90\x00\x03\x00", "application/octet-stream")]).run()
     _button(app, "Send answer")
-    assert any("“setup.exe” is not an accepted kind of file" in e.value for e in app.error), texts(app)
+    # The name the resident chose is quoted, with its markdown escaped: it shows as typed, not in bold.
+    assert any("“\\*\\*setup\\*\\*.exe” is not an accepted kind of file" in e.value for e in app.error), texts(app)
     assert requests.status(receipt.reference, receipt.access_code or "", uow).state == "needs_info"
 
     app.file_uploader[0].set_value([("hole.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")]).run()
