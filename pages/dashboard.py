@@ -44,6 +44,19 @@ def shown(value: float | None) -> str:
     return "–" if value is None else show_number(value)
 
 
+def how_long(value: timedelta | None) -> str:
+    """A wait in words: minutes or hours below a day, where "0 days" would say nothing."""
+    if value is None:
+        return "–"
+    hours = value.total_seconds() / 3600
+    if hours < 1:
+        minutes = int(hours * 60)
+        return ngettext("{count} minute", "{count} minutes", minutes).format(count=show_number(minutes))
+    if hours < 24:
+        return ngettext("{count} hour", "{count} hours", int(hours)).format(count=show_number(int(hours)))
+    return _("{count} days").format(count=show_number(round(hours / 24, 1)))
+
+
 def share(value: float | None) -> str:
     return "–" if value is None else format_percent(value, locale=current_locale())
 
@@ -122,10 +135,10 @@ if neck is None:
     st.info(_("No request has reached an approval step yet."))
 else:
     st.warning(_(
-        "Requests wait longest at the step **{step}** of the form **{form}**: half of them wait more than "
-        "{median} days, one in ten more than {p90} days. {count} are at this step now.").format(
+        "Requests wait longest at the step **{step}** of the form **{form}**: a typical wait is {median}, and "
+        "one request in ten waits {p90} or longer. {count} are at this step now.").format(
         step=plain(neck.step_name), form=plain(titles.get(neck.form, neck.form)),
-        median=shown(days(neck.median_wait)), p90=shown(days(neck.p90_wait)), count=show_number(neck.open_now)))
+        median=how_long(neck.median_wait), p90=how_long(neck.p90_wait), count=show_number(neck.open_now)))
 # Column names are translated; the charts refer to the same translated names.
 FORM, STEP, REQUESTS, WAITING_NOW = _("Form"), _("Step"), _("Requests"), _("Waiting now")
 MEDIAN_WAIT, P90 = _("Median days waiting"), _("90th percentile days")
@@ -136,7 +149,10 @@ step_rows = [{
 } for s in figures.steps]
 if step_rows:
     chart = alt.Chart(pd.DataFrame(step_rows)).mark_bar().encode(
-        x=alt.X(field=MEDIAN_WAIT, type="quantitative", title=_("Median days waiting for the city")),
+        # At least one day wide: a scale from 0 to 0 draws no bars and an axis of "0.000000".
+        x=alt.X(field=MEDIAN_WAIT, type="quantitative", title=_("Median days waiting for the city"),
+                scale=alt.Scale(domain=[0, max(1.0, *(r[MEDIAN_WAIT] or 0 for r in step_rows))]),
+                axis=alt.Axis(format="~g")),
         y=alt.Y(field=STEP, type="nominal", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
         color=alt.Color(field=FORM, type="nominal", legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip(field=name) for name in (FORM, STEP, MEDIAN_WAIT, P90, WAITING_NOW)])
@@ -156,7 +172,8 @@ form_rows = [{
 outcomes = pd.DataFrame([{FORM: r[FORM], OUTCOME: outcome, REQUESTS: r[outcome]}
                          for r in form_rows for outcome in (APPROVED, REJECTED, WITHDRAWN, OPEN_NOW)])
 st.altair_chart(alt.Chart(outcomes).mark_bar().encode(
-    x=alt.X(field=REQUESTS, type="quantitative"), y=alt.Y(field=FORM, type="nominal", title=None),
+    x=alt.X(field=REQUESTS, type="quantitative", axis=alt.Axis(format="d", tickMinStep=1)),
+    y=alt.Y(field=FORM, type="nominal", title=None),
     color=alt.Color(field=OUTCOME, type="nominal", legend=alt.Legend(orient="bottom")),
     tooltip=[alt.Tooltip(field=name) for name in (FORM, OUTCOME, REQUESTS)]),
     width="stretch")
@@ -167,7 +184,13 @@ WEEK, RECEIVED, DECIDED = _("Week starting"), _("Received"), _("Decided")
 week_rows = [{WEEK: w.week_starting.isoformat(), FORM: titles.get(w.form, w.form),
               RECEIVED: w.received, DECIDED: w.decided} for w in figures.weeks]
 weekly = pd.DataFrame(week_rows).groupby(WEEK, as_index=False)[[RECEIVED, DECIDED]].sum()
-st.line_chart(weekly, x=WEEK, y=[RECEIVED, DECIDED])
+COUNT, WHAT = _("Requests"), _("Figure")
+# Lines with points: a period of a single week still shows its two figures.
+st.altair_chart(alt.Chart(weekly.melt(id_vars=[WEEK], var_name=WHAT, value_name=COUNT)).mark_line(point=True).encode(
+    x=alt.X(field=WEEK, type="ordinal", title=WEEK),
+    y=alt.Y(field=COUNT, type="quantitative", axis=alt.Axis(format="d", tickMinStep=1)),
+    color=alt.Color(field=WHAT, type="nominal", legend=alt.Legend(orient="bottom", title=None)),
+    tooltip=[alt.Tooltip(field=name) for name in (WEEK, WHAT, COUNT)]), width="stretch")
 show_table(week_rows, _("weekly throughput"), "dashboard-weeks")
 
 st.subheader(_("Open data"))

@@ -38,6 +38,8 @@ def test_designer_sees_figures_bottleneck_tables_and_open_data(
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Requests received"] == "2" and metrics["Open now"] == "1"
     assert "Requests wait longest at the step" in shown and "Inspection by the roads team" in shown
+    # Seconds old: the wait reads in minutes, not as "0 days".
+    assert "a typical wait is 0 minutes, and one request in ten waits 0 minutes or longer" in shown
     assert len(app.dataframe) == 3  # steps, forms, weeks: every chart has its table
     assert "Riley Canary" not in shown
     next(b for b in app.button if b.label == "Prepare the open data export").click().run()
