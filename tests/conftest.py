@@ -82,6 +82,8 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networkin
 def browser() -> Iterator["Browser"]:
     from playwright.sync_api import sync_playwright
 
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("browser tests need Debian's Chromium: apt-get install -y chromium (see README)")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
         try:

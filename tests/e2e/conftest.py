@@ -106,6 +106,13 @@ def wait_healthy(base: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise RuntimeError(f"{base} did not become healthy within {timeout:.0f} s")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder drives Chromium: `-m "not e2e"` leaves them all out."""
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(params=list(VIEWPORTS))
 def viewport(request: pytest.FixtureRequest) -> str:
     """Run the test at a desktop width and at a phone width (residents use phones)."""
