@@ -45,7 +45,8 @@ def _mail(url: str, _settings: Settings) -> object:
 
 def _services(settings: Settings, engine: Engine) -> Services:
     return Services(uow_factory=lambda: SqlUnitOfWork(engine), holidays=settings.holidays,
-                    demo_mode=settings.demo_mode, public_url=settings.public_url)
+                    demo_mode=settings.demo_mode, public_url=settings.public_url,
+                    forget_erased=lambda: retention.forget_erased(engine))
 
 
 def _interface_language() -> None:

@@ -1,18 +1,21 @@
-"""Dashboard figures at a million audit events, against a bare SQL GROUP BY over the same rows.
+"""Dashboard figures at a million requests, against a bare SQL GROUP BY over the same rows.
 
-    python -m bench.dashboard [--events 1000000]
+    python -m bench.dashboard [--requests 1000000 | --events N | --quick]
 
-Builds, in a temporary SQLite file, one published form with two steps and enough requests for the
-wanted number of events: submit, enter the first step, sometimes a question and an answer, approve,
-enter the second step, complete (or reject, or still open). Then it times, in the same run:
+Builds, in a temporary SQLite file, one published form with two steps and the wanted number of
+requests (about 5 events each, so some 5 million events at the default size; ``--events N``
+stops at N events instead, ``--quick`` builds a few thousand requests for a smoke run): submit,
+enter the first step, sometimes a question and an answer, approve, enter the second step, complete
+(or reject, or still open). Then it times, in the same run:
 
 - baseline: ``SELECT form, action, count(*) ... GROUP BY`` over the join of events, requests and
   forms -- the cheapest query that reads every row the figures come from;
 - catching up: folding the whole log into the stored facts once (``refresh_figures``), what an
   existing installation pays on its first dashboard view;
 - a dashboard view: ``builder.usecases.insights.dashboard`` with all figures (medians, p90, resident
-  waits, SLA breaches, per step and per week, bottleneck), when nothing is new (best of three,
-  alternating with the baseline) and after 1% new requests.
+  waits, SLA breaches; per step also the age of the requests waiting there and its approvals and
+  rejections; per week; bottleneck), when nothing is new (best of three, alternating with the
+  baseline) and after 1% new requests.
 
 How it stays fast: each request's events are folded (pure code, builder.metrics.facts_of) into one
 row of facts per request and one per step visit, and refolded only when the request has new events
@@ -54,6 +57,7 @@ DEFINITION = {"slug": "bench-form", "title": "Bench form", "department": "public
 ADMIN = Actor("bench-admin", "Bench", is_admin=True)
 TARGET = 1.5
 ROUNDS = 3
+QUICK_REQUESTS = 4_000
 
 
 def _request_events(ref: str, start: datetime, rnd: random.Random) -> list[tuple]:
@@ -79,7 +83,8 @@ def _request_events(ref: str, start: datetime, rnd: random.Random) -> list[tuple
     return events + [("complete", ref, at(t), "in_review", "approved", "repair", None)]
 
 
-def build(path: Path, wanted_events: int) -> tuple[str, int, int]:
+def build(path: Path, wanted_requests: int, wanted_events: int | None = None) -> tuple[str, int, int]:
+    """The database with ``wanted_requests`` requests (or as many as make ``wanted_events`` events)."""
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     upgrade(engine)
@@ -95,7 +100,10 @@ def build(path: Path, wanted_events: int) -> tuple[str, int, int]:
                    (json.dumps(DEFINITION), now.isoformat(sep=" ")))
     events = requests = 0
     seq = 0
-    while events < wanted_events:
+    def enough() -> bool:
+        return events >= wanted_events if wanted_events is not None else requests >= wanted_requests
+
+    while not enough():
         batch_submissions, batch_events = [], []
         for _ in range(10_000):
             requests += 1
@@ -110,7 +118,7 @@ def build(path: Path, wanted_events: int) -> tuple[str, int, int]:
                 batch_events.append((seq, at, "someone", action, reference, from_state, to_state, from_step, to_step,
                                      "", "0" * 64, "0" * 64))
             events += len(trail)
-            if events >= wanted_events:
+            if enough():
                 break
         with db:
             db.executemany("INSERT INTO submission (reference, access_code_hash, form_id, version_id, answers, state,"
@@ -159,13 +167,16 @@ def add_requests(path: Path, first: int, count: int) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--requests", type=int, default=1_000_000, help="requests to build (default: a million)")
+    size.add_argument("--events", type=int, help="build requests until this many audit events instead")
+    size.add_argument("--quick", action="store_true", help=f"{QUICK_REQUESTS:,} requests: a smoke run, not a measurement")
     arguments = parser.parse_args()
     now = datetime(2026, 11, 25, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.db"
         started = time.perf_counter()
-        url, requests, events = build(path, arguments.events)
+        url, requests, events = build(path, QUICK_REQUESTS if arguments.quick else arguments.requests, arguments.events)
         print(f"Built {events:,} events for {requests:,} requests in {time.perf_counter() - started:.1f} s")
         engine = make_engine(url)
         uow = SqlUnitOfWork(engine)
@@ -193,8 +204,12 @@ def main() -> None:
         assert overall is not None and result.bottleneck is not None
         print(f"  figures: received {overall.received:,}, open {overall.open_backlog:,}, "
               f"median to decision {overall.median_to_decision}, bottleneck: {result.bottleneck.step_name}")
+        for step in result.steps:
+            print(f"  step {step.step_name}: {step.visits:,} visits, {step.open_now:,} waiting (median age "
+                  f"{step.open_median_age}, oldest {step.open_oldest_age}), approved {step.approved:,}, "
+                  f"rejected {step.rejected:,}, approval rate {step.approval_rate or 0:.1%}")
         engine.dispose()
-    size = f"{events:,} events"
+    size = f"{requests:,} requests ({events:,} events)"
     emit([Result("dashboard", f"dashboard view at {size} vs bare GROUP BY", f"{steady:.3f} s", f"{base:.3f} s",
                  steady / base, f"time ratio <= {TARGET}", steady / base <= TARGET),
           Result("dashboard", f"  view after {added:,} new events (1% more requests)", f"{after:.3f} s", f"{base:.3f} s",

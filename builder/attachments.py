@@ -2,8 +2,9 @@
 
 A file field is a string property with ``"format": "data-url"`` or a ``contentEncoding``, or any
 property whose uiSchema says ``"ui:widget": "file"``. Its ``ui:options`` may set ``accept`` (a list or a
-comma-separated string of kinds: ``pdf``, ``png``, ``jpeg``/``jpg``, ``gif``, ``webp``, ``txt``,
-``docx``) and ``maxSizeMb``. The file's name is never trusted: its kind is read from its first bytes
+comma-separated string of kinds: ``pdf``, ``png``, ``jpeg``/``jpg``, ``gif``, ``webp``, ``heic``/``heif``,
+``txt``, ``docx``, or their MIME types or extensions) and ``maxSizeMb``. No ``accept`` allows every kind;
+an ``accept`` naming only kinds Formwork cannot recognise allows none (it never widens to every kind). The file's name is never trusted: its kind is read from its first bytes
 (magic numbers) and it is stored under a random id with its SHA-256.
 """
 
@@ -14,18 +15,21 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from builder import validation_messages
 from builder.errors import FieldError
 
 DEFAULT_MAX_MB = 10.0
-ALL_KINDS = ("pdf", "png", "jpeg", "gif", "webp", "txt", "docx")
+ALL_KINDS = ("pdf", "png", "jpeg", "gif", "webp", "heic", "txt", "docx")
 _ALIASES = {"jpg": "jpeg", "text": "txt", "application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpeg",
             "image/gif": "gif", "image/webp": "webp", "text/plain": "txt", ".pdf": "pdf", ".png": "png",
-            ".jpg": "jpeg", ".jpeg": "jpeg", ".gif": "gif", ".webp": "webp", ".txt": "txt", ".docx": "docx"}
+            ".jpg": "jpeg", ".jpeg": "jpeg", ".gif": "gif", ".webp": "webp", ".txt": "txt", ".docx": "docx",
+            "heif": "heic", "image/heic": "heic", "image/heif": "heic", ".heic": "heic", ".heif": "heic",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx"}
 MIME_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif",
-              "webp": "image/webp", "txt": "text/plain",
+              "webp": "image/webp", "heic": "image/heic", "txt": "text/plain",
               "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 KIND_NAMES = {"pdf": "PDF", "png": "PNG image", "jpeg": "JPEG photo", "gif": "GIF image", "webp": "WebP image",
-              "txt": "plain text", "docx": "Word document (.docx)"}
+              "heic": "iPhone photo (HEIC)", "txt": "plain text", "docx": "Word document (.docx)"}
 
 
 @dataclass(frozen=True)
@@ -79,14 +83,33 @@ def _collect(root: dict[str, Any], node: dict[str, Any], ui: dict[str, Any], pre
                 _collect(root, sub, sub_ui, f"{prefix}{name}.", rules)
 
 
-def rule_for(ui: dict[str, Any]) -> FileRule:
+def kind_of_type(name: object) -> str | None:
+    """The kind a name in ``accept`` stands for (``"image/jpeg"``, ``".jpg"``, ``"jpeg"`` → ``"jpeg"``), or None."""
+    key = str(name).strip().lower()
+    kind = _ALIASES.get(key, key)
+    return kind if kind in ALL_KINDS else None
+
+
+def _accepted(ui: dict[str, Any]) -> list[str]:
     options = ui.get("ui:options") if isinstance(ui.get("ui:options"), dict) else {}
     accept = options.get("accept")
     wanted = accept.split(",") if isinstance(accept, str) else accept if isinstance(accept, list) else []
-    kinds = tuple(dict.fromkeys(_ALIASES.get(str(k).strip().lower(), str(k).strip().lower()) for k in wanted))
+    return [str(k).strip() for k in wanted if str(k).strip()]
+
+
+def unknown_types(ui: dict[str, Any]) -> list[str]:
+    """The names in a file field's ``accept`` that are no kind Formwork can recognise (for the designer)."""
+    return [name for name in _accepted(ui) if kind_of_type(name) is None]
+
+
+def rule_for(ui: dict[str, Any]) -> FileRule:
+    options = ui.get("ui:options") if isinstance(ui.get("ui:options"), dict) else {}
+    wanted = _accepted(ui)
+    kinds = tuple(dict.fromkeys(k for k in map(kind_of_type, wanted) if k))
     size = options.get("maxSizeMb", DEFAULT_MAX_MB)
     size = size if isinstance(size, int | float) and size > 0 else DEFAULT_MAX_MB
-    return FileRule(kinds=tuple(k for k in kinds if k in ALL_KINDS) or ALL_KINDS, max_bytes=int(size * 1024 * 1024))
+    # Only no ``accept`` at all means every kind: unknown names alone must not open the field to everything.
+    return FileRule(kinds=kinds if wanted else ALL_KINDS, max_bytes=int(size * 1024 * 1024))
 
 
 def sniff(data: bytes) -> str | None:
@@ -103,7 +126,29 @@ def sniff(data: bytes) -> str | None:
         return "webp"
     if data.startswith(b"PK\x03\x04") and b"word/" in data[:65536]:
         return "docx"
+    if _is_heic(data):
+        return "heic"
     return "txt" if _is_plain_text(data) else None
+
+
+# ISO base media file: a box ``size, "ftyp", major brand, minor version, compatible brands…`` at the start.
+_HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"})
+_HEIF_BRANDS = frozenset({b"mif1", b"msf1", b"heif"})  # generic HEIF: also the base of AVIF
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
+
+
+def _is_heic(data: bytes) -> bool:
+    """An iPhone photo (HEIC/HEIF): ``ftyp`` at bytes 4..8 and a HEIF brand at 8..12 (AVIF, a different
+    codec, shares the generic brands and is refused)."""
+    if len(data) < 16 or data[4:8] != b"ftyp":
+        return False
+    major = data[8:12]
+    size = int.from_bytes(data[:4], "big")
+    box = data[16:min(max(size, 16), 4096)]
+    compatible = {box[i:i + 4] for i in range(0, len(box) - 3, 4)}
+    if major in _HEIC_BRANDS:
+        return True
+    return major in _HEIF_BRANDS and not compatible & _AVIF_BRANDS
 
 
 def _is_plain_text(data: bytes) -> bool:
@@ -114,16 +159,24 @@ def _is_plain_text(data: bytes) -> bool:
     return all(ch.isprintable() or ch in "\t\r\n\f" for ch in text[:65536])
 
 
-def check_file(rule: FileRule, name: str, data: bytes) -> tuple[str | None, str | None]:
-    """(kind, None) when the file is acceptable, else (None, a message for the resident)."""
+def check_file(rule: FileRule, name: str, data: bytes, locale: str = "en") -> tuple[str | None, str | None]:
+    """(kind, None) when the file is acceptable, else (None, a message for the resident in ``locale``).
+
+    The message quotes the file's name as sent: whoever shows it escapes it (``ui.text.plain``).
+    """
+    words = validation_messages.table(locale)
     if not data:
-        return None, f"The file “{name}” is empty."
+        return None, words["file.empty"].format(name=name)
     if len(data) > rule.max_bytes:
-        return None, f"The file “{name}” is too large: the limit is {_megabytes(rule.max_bytes)}."
+        size = words["file.megabytes"].format(size=validation_messages.number(rule.max_bytes / 1024 / 1024, locale))
+        return None, words["file.too_large"].format(name=name, size=size)
+    if not rule.kinds:  # the designer named only kinds we cannot recognise: refuse rather than take anything
+        return None, words["file.no_kinds"]
     kind = sniff(data)
     if kind not in rule.kinds:
-        allowed = ", ".join(KIND_NAMES[k] for k in rule.kinds)
-        return None, f"The file “{name}” is not an accepted kind of file. Accepted: {allowed}."
+        # A kind without a translated name (added later) falls back to its English name.
+        allowed = ", ".join(words.get(f"kind.{k}", KIND_NAMES.get(k, k)) for k in rule.kinds)
+        return None, words["file.kind"].format(name=name, kinds=allowed)
     return kind, None
 
 
@@ -158,7 +211,3 @@ def attachment_ids(answers: Any) -> list[str]:
 
 def file_error(path: tuple[str | int, ...], message: str) -> FieldError:
     return FieldError(path, message)
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:g} MB"

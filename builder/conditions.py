@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Operator = Literal["is", "is_not", "one_of", "greater_than", "less_than", "answered"]
+Operator = Literal["is", "is_not", "one_of", "greater_than", "less_than", "answered", "not_answered", "includes",
+                   "does_not_include"]
 
 #: How each operator reads in the editor.
 OPERATOR_WORDS: dict[str, str] = {
@@ -21,12 +22,19 @@ OPERATOR_WORDS: dict[str, str] = {
     "greater_than": "is greater than",
     "less_than": "is less than",
     "answered": "is filled in",
+    "not_answered": "is not filled in",
+    "includes": "includes",
+    "does_not_include": "does not include",
 }
+
+#: The negated operators: each holds exactly when its positive one does not (``{"not": ...}``).
+NEGATIONS: dict[str, str] = {"is_not": "is", "not_answered": "answered", "does_not_include": "includes"}
 
 
 @dataclass(frozen=True)
 class Condition:
-    """``field`` ``operator`` ``value``; ``value`` is a list for ``one_of`` and unused for ``answered``."""
+    """``field`` ``operator`` ``value``; ``value`` is a list for ``one_of``, one option for ``includes`` (a
+    several-choices field holds a list of options) and unused for ``answered`` / ``not_answered``."""
 
     field: str
     operator: Operator
@@ -34,8 +42,8 @@ class Condition:
 
     def words(self, label: str | None = None) -> str:
         name = f"“{label or self.field}”"
-        if self.operator == "answered":
-            return f"{name} is filled in"
+        if self.operator in ("answered", "not_answered"):
+            return f"{name} {OPERATOR_WORDS[self.operator]}"
         shown = ", ".join(_shown(v) for v in self.value) if self.operator == "one_of" else _shown(self.value)
         return f"{name} {OPERATOR_WORDS[self.operator]} {shown}"
 
@@ -51,10 +59,11 @@ def _shown(value: Any) -> str:
 def compile_condition(condition: Condition) -> dict[str, Any]:
     """The JSON Schema fragment on the answers that holds exactly when the condition does."""
     name, value = condition.field, condition.value
-    if condition.operator == "is_not":
-        return {"not": compile_condition(Condition(name, "is", value))}
+    if condition.operator in NEGATIONS:
+        return {"not": compile_condition(Condition(name, NEGATIONS[condition.operator], value))}  # type: ignore[arg-type]
     test: dict[str, Any] = {
         "is": lambda: {"const": value},
+        "includes": lambda: {"contains": {"const": value}},
         "one_of": lambda: {"enum": list(value)},
         "greater_than": lambda: {"exclusiveMinimum": value},
         "less_than": lambda: {"exclusiveMaximum": value},
@@ -71,7 +80,10 @@ def read_condition(fragment: Any) -> Condition | None:
         return None
     if set(fragment) == {"not"}:
         inner = read_condition(fragment["not"])
-        return Condition(inner.field, "is_not", inner.value) if inner and inner.operator == "is" else None
+        negated = {positive: negative for negative, positive in NEGATIONS.items()}
+        if inner is None or inner.operator not in negated:
+            return None
+        return Condition(inner.field, negated[inner.operator], inner.value)  # type: ignore[arg-type]
     required = fragment.get("required")
     if not isinstance(required, list) or len(required) != 1 or not isinstance(required[0], str):
         return None
@@ -88,6 +100,10 @@ def _read_test(name: str, test: Any) -> Condition | None:
     if not isinstance(test, dict) or len(test) != 1:
         return None
     (keyword, value), = test.items()
+    if keyword == "contains":
+        if not isinstance(value, dict) or set(value) != {"const"}:
+            return None
+        return Condition(name, "includes", value["const"])
     operator = {"const": "is", "enum": "one_of", "exclusiveMinimum": "greater_than",
                 "exclusiveMaximum": "less_than"}.get(keyword)
     if operator is None or (operator == "one_of" and not isinstance(value, list)):
@@ -113,6 +129,14 @@ def can_ever_hold(condition: Condition, field_schema: dict[str, Any] | None) -> 
     """False when no answer the field accepts could make the condition true (a dead rule)."""
     if field_schema is None:
         return False
+    if condition.operator in ("answered", "not_answered", "does_not_include"):
+        return True
+    if _is_list(field_schema):  # several choices, repeating group: the answer is a list
+        return _list_allows(condition, field_schema)
+    if condition.operator == "includes":
+        return False  # "includes" looks into a list; this field's answer is never one
+    if _is_group(field_schema) and condition.operator in ("is", "one_of"):
+        return False  # an address holds several answers: it never equals one value
     allowed = _allowed_values(field_schema)
     if allowed is None:
         return _range_allows(condition, field_schema)
@@ -123,6 +147,32 @@ def can_ever_hold(condition: Condition, field_schema: dict[str, Any] | None) -> 
     if condition.operator == "is_not":
         return any(v != condition.value for v in allowed)
     return True
+
+
+def _types(schema: dict[str, Any]) -> set[str]:
+    kind = schema.get("type")
+    return {kind} if isinstance(kind, str) else {k for k in kind if isinstance(k, str)} if isinstance(kind, list) else set()
+
+
+def _is_list(schema: dict[str, Any]) -> bool:
+    return _types(schema) == {"array"}
+
+
+def _is_group(schema: dict[str, Any]) -> bool:
+    return _types(schema) == {"object"}
+
+
+def _list_allows(condition: Condition, schema: dict[str, Any]) -> bool:
+    """On a list, ``is`` / ``is one of`` compare the whole list with one value: never true. ``includes`` holds
+    when the option is one the list may hold."""
+    if condition.operator in ("is", "one_of"):
+        values = [condition.value] if condition.operator == "is" else list(condition.value or [])
+        return any(isinstance(v, list) for v in values)
+    if condition.operator == "includes":
+        items = schema.get("items")
+        allowed = _allowed_values(items) if isinstance(items, dict) else None
+        return allowed is None or condition.value in allowed
+    return True  # is_not always holds; greater/less than ignore lists
 
 
 def _allowed_values(schema: dict[str, Any]) -> list[Any] | None:

@@ -78,6 +78,8 @@ class FieldSpec:
     max_items: int | None = None
     file_types: tuple[str, ...] = ()  # file
     max_size_mb: float | None = None
+    earliest_date: str = ""  # date: an ISO date, "today" or "today+N" / "today-N" days ("" = no limit)
+    latest_date: str = ""
     error_message: str = ""
     show_when: Condition | None = None
     required_when: Condition | None = None
@@ -175,7 +177,7 @@ def kind_of(prop: dict[str, Any], ui: dict[str, Any]) -> str:
 
 _EDITED = {"type", "title", "description", "minimum", "maximum", "minLength", "maxLength", "pattern", "enum",
            "oneOf", "items", "minItems", "maxItems", "uniqueItems", "format", "errorMessage", "properties",
-           "required"}
+           "required", "formatMinimum", "formatMaximum"}
 
 
 def _spec_from_schema(name: str, prop: dict[str, Any], ui: dict[str, Any], *, required: bool,
@@ -205,6 +207,7 @@ def _spec_from_schema(name: str, prop: dict[str, Any], ui: dict[str, Any], *, re
         min_length=prop.get("minLength"), max_length=prop.get("maxLength"),
         pattern=preset or pattern, min_items=prop.get("minItems"), max_items=prop.get("maxItems"),
         file_types=tuple(options_ui.get("accept") or ()), max_size_mb=options_ui.get("maxSizeMb"),
+        earliest_date=str(prop.get("formatMinimum") or ""), latest_date=str(prop.get("formatMaximum") or ""),
         error_message=message if isinstance(message, str) else "",
         show_when=show_when, required_when=required_when, subfields=subfields,
         advanced={k: v for k, v in prop.items() if k not in _EDITED or (k, v) == ("type", "integer")},
@@ -244,6 +247,8 @@ def field_schema(spec: FieldSpec) -> dict[str, Any]:
             limits["pattern"] = PATTERN_PRESETS.get(spec.pattern, ("", spec.pattern))[1]
     if spec.kind in ("several_choices", "repeating_group"):
         limits.update(minItems=spec.min_items, maxItems=spec.max_items)
+    # Earliest / latest date: the keywords of the format vocabulary (ajv-formats), enforced by builder.validation.
+    limits.update(formatMinimum=spec.earliest_date, formatMaximum=spec.latest_date)
     prop.update({k: v for k, v in limits.items() if v not in (None, "")})
     if spec.error_message:
         prop["errorMessage"] = spec.error_message

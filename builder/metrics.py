@@ -9,6 +9,11 @@ One pass over the events, in the order they were written, follows every request 
 - a visit *breaches its SLA* when it is still undecided after its due date. As in the workflow
   engine, the due date is the step's ``sla_days`` working days after the request entered the step,
   restarted when the resident answers; the clock stops while the request waits on the resident;
+- a visit ends with an *outcome*: ``approved`` when the request moves on from the step (to the next
+  step or to its completion), ``rejected`` or ``withdrawn`` when it ends there; a step's approval and
+  rejection rates are shares of its visits that ended approved or rejected;
+- the *age* of a request open at a step is the time since it entered the step (calendar time, as
+  for the backlog of a form), whether the city or the resident has it right now;
 - the *bottleneck* is the step with the longest median time waiting for the city.
 
 Percentiles use the nearest-rank method (p90 of 10 values is the 9th smallest), so a figure is
@@ -52,6 +57,7 @@ class _Visit:
     left_at: datetime | None = None
     resident_wait: timedelta = ZERO
     breached: bool = False
+    outcome: str | None = None  # "approved" (moved on), "rejected" or "withdrawn" once left
 
 
 @dataclass
@@ -100,6 +106,12 @@ class StepFigures:
     p90_wait: timedelta | None
     total_resident_wait: timedelta
     sla_breaches: int
+    open_median_age: timedelta | None  # of the requests at the step now, since they entered it
+    open_oldest_age: timedelta | None
+    approved: int  # visits that moved on from the step (next step or completion)
+    rejected: int  # visits that ended with a rejection at the step
+    approval_rate: float | None  # of the visits decided at the step (approved + rejected)
+    rejection_rate: float | None
 
 
 @dataclass(frozen=True)
@@ -204,7 +216,7 @@ def _on_submit(collector: _Collector, trace: _Trace, event: AuditEvent) -> None:
 
 
 def _on_enter_step(collector: _Collector, trace: _Trace, event: AuditEvent) -> None:
-    _close_visit(trace, event.at)
+    _close_visit(trace, event.at, "approved")  # only an approval moves a request on to another step
     step = event.to_step or ""
     info = collector.steps.get(trace.form, {}).get(step)
     due = collector.due_on(event.at.date(), info.sla_days) if info and info.sla_days else None
@@ -239,7 +251,7 @@ def _finish(trace: _Trace, event: AuditEvent) -> None:
     if trace.state != "needs_info":
         _check_due(trace, event.at)
     _stop_waiting(trace, event.at)
-    _close_visit(trace, event.at)
+    _close_visit(trace, event.at, event.to_state if event.to_state in FINISHED else None)
     trace.state = event.to_state or trace.state
     trace.finished_at = event.at
 
@@ -272,9 +284,10 @@ def _check_due(trace: _Trace, at: datetime) -> None:
         trace.breached = True
 
 
-def _close_visit(trace: _Trace, at: datetime) -> None:
+def _close_visit(trace: _Trace, at: datetime, outcome: str | None) -> None:
     if trace.visit is not None:
         trace.visit.left_at = at
+        trace.visit.outcome = outcome
         trace.visit = None
 
 
@@ -346,12 +359,19 @@ def _step_figures(collector: _Collector, now: datetime, open_waiting: dict[int, 
     for (form, step), visits in sorted(grouped.items(), key=lambda kv: (kv[0][0], order.get(kv[0], 999), kv[0][1])):
         city = [_city_time(v, now) - _extra_wait(v, now, open_waiting) for v in visits]
         info = collector.steps.get(form, {}).get(step)
+        ages = [now - v.entered_at for v in visits if v.left_at is None]
+        approved = sum(1 for v in visits if v.outcome == "approved")
+        rejected = sum(1 for v in visits if v.outcome == "rejected")
+        decided = approved + rejected
         figures.append(StepFigures(
             form=form, step=step, step_name=info.name if info else step, visits=len(visits),
-            open_now=sum(1 for v in visits if v.left_at is None), median_wait=median(city),
+            open_now=len(ages), median_wait=median(city),
             p90_wait=percentile(city, 0.9),
             total_resident_wait=sum((_resident_time(v, now, open_waiting.get(id(v))) for v in visits), ZERO),
             sla_breaches=sum(1 for v in visits if v.breached),
+            open_median_age=median(ages), open_oldest_age=max(ages) if ages else None,
+            approved=approved, rejected=rejected, approval_rate=approved / decided if decided else None,
+            rejection_rate=rejected / decided if decided else None,
         ))
     return figures
 
@@ -391,6 +411,7 @@ class VisitFact:
     waiting_since_s: float | None  # still waiting on the resident (open visits only)
     due_day: int | None  # date ordinal of the current due date
     breached: bool  # already past due at a moment that counted (return, decision)
+    outcome: str | None = None  # how the visit ended: "approved", "rejected", "withdrawn"; None while open
 
     @property
     def settled_city_s(self) -> float | None:
@@ -451,7 +472,7 @@ def _fact(reference: str, trace: _Trace) -> RequestFact:
     waiting = _seconds(trace.waiting_since) if trace.finished_at is None else None
     visits = tuple(VisitFact(
         v.step, v.entered_at.timestamp(), _seconds(v.left_at), v.resident_wait.total_seconds(),
-        waiting if v is open_visit else None, v.due_on.toordinal() if v.due_on else None, v.breached,
+        waiting if v is open_visit else None, v.due_on.toordinal() if v.due_on else None, v.breached, v.outcome,
     ) for v in trace.visits)
     decided = trace.finished_at is not None and trace.state in DECIDED
     return RequestFact(

@@ -2,7 +2,8 @@
 
 A resident's mail is in the language they submitted in, from the templates of
 ``builder.mail_templates``, with the form's title from its translations; reviewers' mail is in the
-form's default language.
+form's default language. With the app's public address (FORMWORK_PUBLIC_URL), a resident's mail links
+to the tracking page of their request, in their language; never with the access code.
 
 Messages are queued in the same transaction as the change that causes them; the key makes the
 outbox refuse a second copy for the same event and recipient.
@@ -11,6 +12,7 @@ outbox refuse a second copy for the same event and recipient.
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from builder.definition import FormDefinition
 from builder.mail_templates import compose
@@ -31,16 +33,25 @@ def resident_email(request: RequestRecord, uow: UnitOfWork) -> str | None:
     return None
 
 
+def tracking_link(public_url: str | None, request: RequestRecord) -> str | None:
+    """The tracking page of ``request`` in the resident's language, or None without a public address."""
+    base = (public_url or "").strip().rstrip("/")
+    if not base:
+        return None
+    return f"{base}/track?{urlencode({'ref': request.reference, 'lang': request.locale})}"
+
+
 def queue(kinds: list[str], request: RequestRecord, definition: FormDefinition, uow: UnitOfWork,
-          *, event_id: str, now: datetime) -> None:
-    """Queue the messages that ``kinds`` (from the engine's effect) call for."""
+          *, event_id: str, now: datetime, public_url: str | None = None) -> None:
+    """Queue the messages that ``kinds`` (from the engine's effect) call for; ``public_url`` is the app's
+    address for the link in a resident's mail (left out when None)."""
     for kind in kinds:
-        for recipient, subject, body in _compose(kind, request, definition, uow):
+        for recipient, subject, body in _compose(kind, request, definition, uow, public_url):
             uow.outbox.enqueue(OutboxMessage(f"{event_id}:{kind}:{recipient}", recipient, subject, body, now))
 
 
 def _compose(kind: str, request: RequestRecord, definition: FormDefinition,
-             uow: UnitOfWork) -> list[tuple[str, str, str]]:
+             uow: UnitOfWork, public_url: str | None = None) -> list[tuple[str, str, str]]:
     if kind == "new_work" and request.group:
         # Staff read mail in the form's own language, the one its workflow and step names are written in.
         subject, body = _texts(kind, definition, definition.settings.default_locale, request, group=request.group)
@@ -50,11 +61,13 @@ def _compose(kind: str, request: RequestRecord, definition: FormDefinition,
     email = resident_email(request, uow)
     if not email:
         return []
-    subject, body = _texts(kind, definition, request.locale, request)
+    subject, body = _texts(kind, definition, request.locale, request, link=tracking_link(public_url, request))
     return [(email, subject, body)]
 
 
-def _texts(kind: str, definition: FormDefinition, locale: str, request: RequestRecord, **extra: str) -> tuple[str, str]:
+def _texts(kind: str, definition: FormDefinition, locale: str, request: RequestRecord, *, link: str | None = None,
+           **extra: str) -> tuple[str, str]:
     """Subject and body in ``locale``, naming the form by its title in that language."""
     title = str(localise(definition.to_document(), locale).get("title") or definition.title)
-    return compose(kind, locale, reference=request.reference, title=title, state=str(request.state), **extra)
+    return compose(kind, locale, link=link, reference=request.reference, title=title, state=str(request.state),
+                   **extra)

@@ -161,6 +161,8 @@ class InboxQuery:
     submitted_from: datetime | None = None
     submitted_to: datetime | None = None
     newest_first: bool = True
+    # Due date, soonest first (requests without a due date last, oldest first); overrides newest_first.
+    due_soonest_first: bool = False
     limit: int = 50
     offset: int = 0
 

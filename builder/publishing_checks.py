@@ -26,6 +26,7 @@ def publishing_errors(definition: FormDefinition, *, group_exists: Callable[[str
         return limits
     errors.extend(limits)
     errors.extend(_schema_errors(definition.schema_))
+    errors.extend(_open_form_errors(definition.schema_))
     errors.extend(_pattern_errors(definition.schema_, ("schema",)))
     errors.extend(_ref_errors(definition.schema_, ("schema",)))
     errors.extend(unsafe_text_errors(definition.to_document()))
@@ -48,6 +49,16 @@ def _schema_errors(schema: dict[str, Any], at: tuple[str | int, ...] = ("schema"
     if schema.get("type", "object") != "object" and at == ("schema",):
         return [FieldError(at, "The answers of a form must be an object (type: object).")]
     return []
+
+
+def _open_form_errors(schema: dict[str, Any]) -> list[FieldError]:
+    """A form must refuse answers to questions it does not ask: else anyone could send and store
+    ``"status": "approved"`` or any other made-up answer along with a request."""
+    if schema.get("unevaluatedProperties") is False or schema.get("additionalProperties") is False:
+        return []
+    return [FieldError(("schema",), "This form would accept and store answers to questions it does not ask (for "
+                                    "example a made-up “status”). Close it: set “unevaluatedProperties” to false at "
+                                    "the top of the schema.")]
 
 
 def _walk(node: Any, at: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:

@@ -2,7 +2,10 @@
 
 The builder's lint calls ``unsupported_features`` when a definition is saved: an unknown ``ui:widget``,
 an unknown JSON Schema keyword (a typo like ``maxLenght`` would otherwise be silently ignored by
-every validator) and structures the form renderer cannot show are reported, never dropped.
+every validator), display settings of react-jsonschema-form the renderer does not honour
+(``ui:autofocus``, ``ui:classNames``, ``ui:label: false`` anywhere but on a checkbox) and structures the
+form renderer cannot show are reported, never dropped. Draft-07 ``dependencies`` is known: the validator
+and the renderer read it as ``dependentRequired`` / ``dependentSchemas`` (``builder.validation``).
 """
 
 from __future__ import annotations
@@ -16,9 +19,15 @@ from builder.errors import FieldError
 SUPPORTED_WIDGETS = frozenset({"text", "textarea", "password", "radio", "select", "checkboxes", "checkbox",
                                "updown", "range", "date", "hidden", "file", "email", "uri", "tel", "time",
                                "date-time"})
+#: Display settings the renderer honours. ``ui:label: false`` only on a checkbox (see ``_label_problems``);
+#: ``ui:autofocus`` and ``ui:classNames`` have no equivalent in the form, so the lint reports them.
 UI_KEYS = frozenset({"ui:order", "ui:widget", "ui:title", "ui:description", "ui:help", "ui:placeholder",
-                     "ui:options", "ui:pages", "ui:enumNames", "ui:autofocus", "ui:disabled", "ui:readonly",
-                     "ui:classNames", "ui:label", "items"})
+                     "ui:options", "ui:pages", "ui:enumNames", "ui:disabled", "ui:readonly", "ui:label", "items"})
+# react-jsonschema-form settings the form cannot honour, with why, so the designer can remove them.
+_NOT_HONOURED = {
+    "ui:autofocus": "the form cannot put the cursor in a question when it opens",
+    "ui:classNames": "the form has no style classes to apply",
+}
 UI_OPTIONS = frozenset({"rows", "inline", "label", "orderable", "addable", "removable", "accept", "maxSizeMb"})
 
 # Keywords with subschemas, by shape: one schema, a map of schemas, a list of schemas.
@@ -46,8 +55,64 @@ def unsupported_features(schema: dict[str, Any], ui_schema: dict[str, Any]) -> l
     """Unknown widgets and keywords, and what the renderer cannot show, each at its place."""
     problems = list(_schema_problems(schema, ("schema",)))
     problems.extend(_ui_problems(ui_schema or {}, ("uiSchema",)))
+    problems.extend(_label_problems(schema, schema, ui_schema or {}, ("uiSchema",)))
     problems.extend(_page_problems(schema, ui_schema or {}))
     return problems
+
+
+def _label_problems(root: dict[str, Any], node: Any, ui: Any, at: tuple[str | int, ...]) -> Iterator[FieldError]:
+    """``ui:label: false`` (or ``ui:options.label``) on anything but a checkbox: residents must see what a field
+    asks, so the label stays, and the designer is told."""
+    if not isinstance(ui, dict) or not isinstance(node, dict):
+        return
+    fields = _field_schemas(root, node)
+    for name, child_ui in ui.items():
+        if name.startswith("ui:") or not isinstance(child_ui, dict):
+            continue
+        where = (*at, name)
+        sub = _resolved(root, node.get("items")) if name == "items" else fields.get(name, {})
+        options = child_ui.get("ui:options") if isinstance(child_ui.get("ui:options"), dict) else {}
+        for key, hidden in (("ui:label", child_ui.get("ui:label")), ("label", options.get("label"))):
+            if hidden is False and not _is_checkbox(sub, child_ui):
+                yield FieldError((*where, key) if key == "ui:label" else (*where, "ui:options", key),
+                                 "Hiding the label works only for a checkbox: every other question keeps its label, "
+                                 "so that residents (and screen readers) know what it asks.")
+        yield from _label_problems(root, sub, child_ui, where)
+
+
+def _field_schemas(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Every property of an object schema, those of conditional branches included, with references resolved."""
+    found: dict[str, Any] = {}
+    stack, seen = [node], 0
+    while stack and seen < 1000:  # a reference loop must not hang the lint
+        current, seen = _resolved(root, stack.pop()), seen + 1
+        for name, sub in (current.get("properties") or {}).items():
+            found[name] = {**found.get(name, {}), **_resolved(root, sub)}
+        stack.extend(current[key] for key in ("then", "else") if isinstance(current.get(key), dict))
+        for key in ("allOf", "oneOf", "anyOf"):
+            stack.extend(b for b in current.get(key) or [] if isinstance(b, dict))
+        for key in ("dependentSchemas", "dependencies"):
+            branches = current.get(key) if isinstance(current.get(key), dict) else {}
+            stack.extend(b for b in branches.values() if isinstance(b, dict))
+    return found
+
+
+def _resolved(root: dict[str, Any], node: Any) -> dict[str, Any]:
+    if not isinstance(node, dict):
+        return {}
+    ref = node.get("$ref")
+    if not isinstance(ref, str) or not ref.startswith("#/"):
+        return node
+    target: Any = root
+    for part in ref[2:].split("/"):
+        target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
+    return {**target, **{k: v for k, v in node.items() if k != "$ref"}} if isinstance(target, dict) else node
+
+
+def _is_checkbox(schema: dict[str, Any], ui: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return "boolean" in kinds and ui.get("ui:widget") not in {"radio", "select"}
 
 
 def _page_problems(schema: dict[str, Any], ui_schema: dict[str, Any]) -> Iterator[FieldError]:
@@ -79,8 +144,10 @@ def _all_property_names(node: Any) -> Iterator[str]:
     for key in ("allOf", "oneOf", "anyOf"):
         for branch in node.get(key) or []:
             yield from _all_property_names(branch)
-    for branch in (node.get("dependentSchemas") or {}).values():
-        yield from _all_property_names(branch)
+    for key in ("dependentSchemas", "dependencies"):  # draft-07 ``dependencies``: lists of names are no questions
+        branches = node.get(key) if isinstance(node.get(key), dict) else {}
+        for branch in branches.values():
+            yield from _all_property_names(branch)
 
 
 def _schema_problems(node: Any, at: tuple[str | int, ...]) -> Iterator[FieldError]:
@@ -118,6 +185,8 @@ def _ui_problems(ui: Any, at: tuple[str | int, ...]) -> Iterator[FieldError]:
             for option in value:
                 if option not in UI_OPTIONS:
                     yield FieldError((*where, option), f"The display option “{option}” is not supported.")
+        elif key in _NOT_HONOURED:
+            yield FieldError(where, f"“{key}” is not honoured: {_NOT_HONOURED[key]}. Remove it.")
         elif key.startswith("ui:") and key not in UI_KEYS:
             yield FieldError(where, f"“{key}” is not a display setting the form understands.")
         elif not key.startswith("ui:"):

@@ -1,7 +1,8 @@
 """Which fields a form shows for the current answers, and which of them are required.
 
 Conditional fields live in ``if``/``then``/``else``, ``dependentSchemas``, ``dependentRequired``,
-``allOf`` and ``oneOf`` branches (DESIGN.md §2). This module evaluates those against the answers
+``allOf`` and ``oneOf`` branches (DESIGN.md §2), and in draft-07 ``dependencies`` (the same two rules
+under their old name, as react-jsonschema-form writes them). This module evaluates those against the answers
 and returns the flat list of fields to show, so the renderer and the lint share one reading.
 Local ``$ref`` (``#/$defs/...`` and draft-07 ``#/definitions/...``) is resolved here; any other
 reference is refused.
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from builder.errors import DefinitionInvalid, FieldError
-from builder.validation import condition_holds
+from builder.validation import condition_holds, split_dependencies
 
 MAX_REF_DEPTH = 32
 
@@ -67,10 +68,11 @@ def _collect(root: dict[str, Any], node: dict[str, Any], answers: dict[str, Any]
         chosen = node.get("then") if condition_holds(node["if"], answers) else node.get("else")
         if isinstance(chosen, dict):
             _collect(root, resolve_ref(root, chosen), answers, properties, required, depth + 1)
-    for trigger, sub in (node.get("dependentSchemas") or {}).items():
-        if _answered(answers.get(trigger)):
+    legacy_required, legacy_schemas = split_dependencies(node.get("dependencies"))  # draft-07, react-jsonschema-form
+    for trigger, sub in [*(node.get("dependentSchemas") or {}).items(), *legacy_schemas.items()]:
+        if _answered(answers.get(trigger)) and isinstance(sub, dict):
             _collect(root, resolve_ref(root, sub), answers, properties, required, depth + 1)
-    for trigger, names in (node.get("dependentRequired") or {}).items():
+    for trigger, names in [*(node.get("dependentRequired") or {}).items(), *legacy_required.items()]:
         if _answered(answers.get(trigger)):
             required.update(names)
     _collect_one_of(root, node, answers, properties, required, depth)
@@ -78,14 +80,25 @@ def _collect(root: dict[str, Any], node: dict[str, Any], answers: dict[str, Any]
 
 def _collect_one_of(root: dict[str, Any], node: dict[str, Any], answers: dict[str, Any],
                     properties: dict[str, dict[str, Any]], required: set[str], depth: int) -> None:
-    """A object-level ``oneOf`` whose branches are told apart by a ``const`` (discriminated branches)."""
+    """A object-level ``oneOf`` whose branches are told apart by a ``const`` (discriminated branches), or by
+    a one-value ``enum`` as react-jsonschema-form writes it."""
     branches = [resolve_ref(root, b) for b in node.get("oneOf", []) if isinstance(b, dict) and "properties" in b]
     for branch in branches:
-        discriminators = {name: sub["const"] for name, sub in branch["properties"].items()
-                          if isinstance(sub, dict) and "const" in sub}
+        discriminators = {name: value for name, sub in branch["properties"].items()
+                          for value in _discriminator(sub)}
         if discriminators and all(answers.get(name) == value for name, value in discriminators.items()):
             extra = {**branch, "properties": {k: v for k, v in branch["properties"].items() if k not in discriminators}}
             _collect(root, extra, answers, properties, required, depth + 1)
+
+
+def _discriminator(sub: Any) -> list[Any]:
+    """The one value a branch's property must have (``const``, or an ``enum`` of one), if it names one."""
+    if not isinstance(sub, dict):
+        return []
+    if "const" in sub:
+        return [sub["const"]]
+    enum = sub.get("enum")
+    return list(enum) if isinstance(enum, list) and len(enum) == 1 else []
 
 
 def _answered(value: Any) -> bool:

@@ -8,6 +8,7 @@ never a permanent lockout an attacker could use to keep staff out (OWASP ASVS 5.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +23,14 @@ MAX_COOLDOWN = timedelta(minutes=15)
 def throttle_key(username: str) -> str:
     """The same key for "Roads", " roads" and "roads"; at most the column's 64 characters."""
     return username.strip().lower()[:64]
+
+
+def username_fingerprint(key: str) -> str:
+    """What the append-only audit log keeps of a typed username: the first 12 hex digits of the
+    SHA-256 of its throttle key. What is typed as a username is sometimes a password typed in the wrong
+    field, and the log can never be cleaned; an administrator who suspects an account can still match
+    it (``sha256("roads")``, lower-case and trimmed, starts with the same 12 digits)."""
+    return hashlib.sha256(throttle_key(key).encode()).hexdigest()[:12]
 
 
 def wait_left(record: ThrottleRecord | None, now: datetime) -> timedelta | None:
@@ -65,7 +74,11 @@ class RateRule:
 ANONYMOUS_SUBMISSIONS = RateRule("submit", 20, timedelta(hours=1))
 SIGNED_IN_SUBMISSIONS = RateRule("submit-user", 60, timedelta(hours=1))
 TRACKING_LOOKUPS = RateRule("track", 30, timedelta(minutes=10))
-RATE_RULES = {rule.kind: rule for rule in (ANONYMOUS_SUBMISSIONS, SIGNED_IN_SUBMISSIONS, TRACKING_LOOKUPS)}
+# Every chosen file is stored at once (before the request is sent): a few files per request, retries
+# and replaced photos included, stay well below this; filling the database with uploads does not.
+FILE_UPLOADS = RateRule("upload", 30, timedelta(hours=1))
+RATE_RULES = {rule.kind: rule for rule in (ANONYMOUS_SUBMISSIONS, SIGNED_IN_SUBMISSIONS, TRACKING_LOOKUPS,
+                                           FILE_UPLOADS)}
 
 
 def window_is_over(window: str, now: datetime) -> bool:

@@ -4,7 +4,10 @@ Safety rules (STACK-NOTES.md, jsonschema 4.26):
 - an empty ``referencing.Registry`` so no ``$ref`` is ever fetched from http or read from a file;
 - ``pattern`` and ``patternProperties`` run with RE2 (linear time, no catastrophic backtracking);
 - formats are checked, with our own checks for email, uri, date-time and time;
-- answers are limited in size and depth before the validator sees them.
+- answers are limited in size and depth before the validator sees them;
+- dates may have an earliest and a latest day: ``formatMinimum`` / ``formatMaximum`` (the keywords of the
+  format vocabulary, as in ajv-formats) on a ``"format": "date"`` property, holding an ISO date or, a
+  Formwork extension, ``"today"``, ``"today+N"`` or ``"today-N"`` (N days from the day of validation).
 
 A validator is built once per schema and cached by the schema's content hash.
 """
@@ -15,7 +18,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,7 +29,9 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 
 from builder.errors import AnswersInvalid, DefinitionInvalid, FieldError, InputTooLarge
-from builder.validation_messages import FALLBACK, number, table
+from babel.dates import format_date
+
+from builder.validation_messages import FALLBACK, number, resolve, table
 
 MAX_ANSWER_BYTES = 1_000_000
 MAX_ANSWER_DEPTH = 32
@@ -141,6 +146,36 @@ def _format_checker() -> FormatChecker:
 
 FORMAT_CHECKER = _format_checker()
 
+
+# ---------------------------------------------------------------- earliest and latest dates
+
+_RELATIVE_DAY = re.compile(r"^today(?:([+-])([0-9]{1,5}))?$")
+
+
+def date_bound(value: object, today: date | None = None) -> date | None:
+    """The day a ``formatMinimum`` / ``formatMaximum`` stands for: an ISO date, or ``today`` ± N days.
+
+    None for anything else (such a bound checks nothing).
+    """
+    if not isinstance(value, str):
+        return None
+    relative = _RELATIVE_DAY.match(value.strip())
+    if relative:
+        days = int(relative[2] or 0) * (-1 if relative[1] == "-" else 1)
+        return (today or date.today()) + timedelta(days=days)
+    return date.fromisoformat(value) if is_date(value) else None
+
+
+def _date_limit(earliest: bool) -> Callable[..., Iterator[ValidationError]]:
+    def check(validator: Any, bound: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+        limit = date_bound(bound)
+        if schema.get("format") != "date" or limit is None or not isinstance(instance, str) or not is_date(instance):
+            return
+        day = date.fromisoformat(instance)
+        if (day < limit) if earliest else (day > limit):
+            yield ValidationError(f"{instance} is {'before' if earliest else 'after'} {limit.isoformat()}")
+    return check
+
 _TYPE = Draft202012Validator.VALIDATORS["type"]
 
 
@@ -155,7 +190,8 @@ def _type_with_default_limits(validator: Any, types: Any, instance: Any, schema:
 
 SafeValidator = validators.extend(
     Draft202012Validator,
-    {"pattern": _pattern, "patternProperties": _pattern_properties, "type": _type_with_default_limits},
+    {"pattern": _pattern, "patternProperties": _pattern_properties, "type": _type_with_default_limits,
+     "formatMinimum": _date_limit(earliest=True), "formatMaximum": _date_limit(earliest=False)},
 )
 
 _EMPTY_REGISTRY: Registry = Registry()
@@ -173,11 +209,76 @@ def validator_for(schema: dict[str, Any]) -> Any:
     key = schema_key(schema)
     cached = _VALIDATORS.get(key)
     if cached is None:
-        cached = SafeValidator(schema, registry=_EMPTY_REGISTRY, format_checker=FORMAT_CHECKER)
+        cached = SafeValidator(upgrade_dependencies(schema), registry=_EMPTY_REGISTRY, format_checker=FORMAT_CHECKER)
         if len(_VALIDATORS) > 512:
             _VALIDATORS.clear()
         _VALIDATORS[key] = cached
     return cached
+
+
+# ---------------------------------------------------------------- draft-07 ``dependencies``
+
+# Keywords whose values are subschemas, by shape (a ``properties`` map holds field names, not keywords).
+_SUB_ONE = frozenset({"items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
+                      "unevaluatedItems", "unevaluatedProperties", "additionalItems", "contentSchema"})
+_SUB_MAP = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+_SUB_LIST = frozenset({"allOf", "anyOf", "oneOf", "prefixItems", "items"})
+
+
+def split_dependencies(value: Any) -> tuple[dict[str, list[str]], dict[str, Any]]:
+    """Draft-07 ``dependencies`` (react-jsonschema-form writes them) as 2020-12 ``dependentRequired``
+    (list values) and ``dependentSchemas`` (schema values): the same rules under their new names."""
+    required: dict[str, list[str]] = {}
+    schemas: dict[str, Any] = {}
+    if isinstance(value, dict):
+        for trigger, rule in value.items():
+            if isinstance(rule, list):
+                required[trigger] = [name for name in rule if isinstance(name, str)]
+            elif isinstance(rule, dict | bool):
+                schemas[trigger] = rule
+    return required, schemas
+
+
+def upgrade_dependencies(schema: Any) -> Any:
+    """A copy of ``schema`` with every ``dependencies`` turned into ``dependentRequired`` / ``dependentSchemas``,
+    merged with those already there; a schema without ``dependencies`` is returned as it is."""
+    if not _has_dependencies(schema):
+        return schema
+    return _upgrade(schema)
+
+
+def _has_dependencies(node: Any) -> bool:
+    return '"dependencies"' in json.dumps(node) if isinstance(node, dict) else False
+
+
+def _upgrade(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _SUB_MAP and isinstance(value, dict):
+            result[key] = {name: _upgrade(sub) for name, sub in value.items()}
+        elif key in _SUB_LIST and isinstance(value, list):
+            result[key] = [_upgrade(sub) for sub in value]
+        elif key in _SUB_ONE:
+            result[key] = _upgrade(value)
+        elif key != "dependencies":
+            result[key] = value
+    required, schemas = split_dependencies(node.get("dependencies"))
+    if required:
+        merged = {trigger: list(names) for trigger, names in (result.get("dependentRequired") or {}).items()}
+        for trigger, names in required.items():
+            merged[trigger] = list(dict.fromkeys([*merged.get(trigger, []), *names]))
+        result["dependentRequired"] = merged
+    if schemas:
+        merged_schemas = dict(result.get("dependentSchemas") or {})
+        for trigger, sub in schemas.items():
+            sub = _upgrade(sub)
+            merged_schemas[trigger] = {"allOf": [merged_schemas[trigger], sub]} if trigger in merged_schemas else sub
+        result["dependentSchemas"] = merged_schemas
+    if "dependencies" in node and not isinstance(node["dependencies"], dict):
+        result["dependencies"] = node["dependencies"]  # not a map: left for the checks to report
+    return result
 
 
 # ---------------------------------------------------------------- limits and messages
@@ -235,6 +336,14 @@ def _format_message(error: ValidationError, texts: dict[str, str], locale: str) 
     return texts.get(f"format.{error.validator_value}") or texts["format.other"].format(format=error.validator_value)
 
 
+def _day_limit(key: str) -> Message:
+    def message(error: ValidationError, texts: dict[str, str], locale: str) -> str:
+        limit = date_bound(error.validator_value)
+        day = format_date(limit, format="long", locale=resolve(locale)) if limit else str(error.validator_value)
+        return texts[key].format(date=day)
+    return message
+
+
 def _min_length_message(error: ValidationError, texts: dict[str, str], locale: str) -> str:
     return _limit("minLength")(error, texts, locale) if error.validator_value > 1 else texts["required"]
 
@@ -261,6 +370,8 @@ _MESSAGES: dict[str, Message] = {
     "additionalProperties": lambda e, texts, locale: _extra_message(e, texts),
     "unevaluatedProperties": lambda e, texts, locale: _extra_message(e, texts),
     "dependentRequired": _fixed("required"),
+    "formatMinimum": _day_limit("date.min"),
+    "formatMaximum": _day_limit("date.max"),
 }
 
 
@@ -316,12 +427,18 @@ def _chosen_branch(error: ValidationError) -> Iterator[ValidationError]:
     by_branch: dict[Any, list[ValidationError]] = {}
     for sub in error.context or []:
         by_branch.setdefault(sub.schema_path[0] if sub.schema_path else None, []).append(sub)
-    chosen = [errors for errors in by_branch.values() if not any(e.validator == "const" for e in errors)]
+    chosen = [errors for errors in by_branch.values() if not any(_discriminator_failed(e) for e in errors)]
     if len(chosen) == 1:
         for sub in chosen[0]:
             yield from _leaf_errors(sub)
     else:
         yield error
+
+
+def _discriminator_failed(error: ValidationError) -> bool:
+    """A branch's ``const`` (or one-value ``enum``, as react-jsonschema-form writes it) that the answer does not match."""
+    one_value_enum = error.validator == "enum" and isinstance(error.validator_value, list) and len(error.validator_value) == 1
+    return error.validator == "const" or one_value_enum
 
 
 def field_errors(schema: dict[str, Any], answers: object, locale: str = FALLBACK) -> list[FieldError]:

@@ -33,6 +33,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "format.uri": "Enter a web address starting with https://.",
         "format.phone": "Enter a phone number using digits, spaces and an optional leading +.",
         "format.other": "Enter a valid {format}.",
+        "date.min": "Enter a date on or after {date}.",
+        "date.max": "Enter a date on or before {date}.",
         "minLength": "Enter at least {limit} characters.",
         "maxLength": "Enter at most {limit} characters.",
         "pattern": "This answer is not in the expected format.",
@@ -52,6 +54,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "form_too_deep": "The answers could not be checked because the form is nested too deeply.",
         "outside_reference": "This form refers to a definition outside itself, which is not allowed. "
                               "Its designer must correct it.",
+        "file.empty": "The file “{name}” is empty. Choose the file again, or another one.",
+        "file.too_large": "The file “{name}” is too large: the limit is {size}. Send a smaller file (for a photo, "
+                          "a lower resolution).",
+        "file.kind": "The file “{name}” is not an accepted kind of file. Accepted: {kinds}.",
+        "file.not_a_file_field": "This question does not take a file.",
+        "file.refused": "This file cannot be accepted. Choose another file.",
+        "file.no_kinds": "This question cannot take files: its form names no kind of file that can be checked. "
+                         "Please tell the office that published the form.",
+        "file.missing": "A file in your answers could not be found. Attach it again.",
+        "file.too_many": "Send at most {limit} files with one answer.",
+        "file.megabytes": "{size} MB",
+        "kind.pdf": "PDF",
+        "kind.png": "PNG image",
+        "kind.jpeg": "JPEG photo",
+        "kind.gif": "GIF image",
+        "kind.webp": "WebP image",
+        "kind.heic": "iPhone photo (HEIC)",
+        "kind.txt": "plain text",
+        "kind.docx": "Word document (.docx)",
     },
     "fr": {
         "required": "Ce champ est obligatoire.",
@@ -75,6 +96,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "format.phone": "Saisissez un numéro de téléphone avec des chiffres, des espaces et éventuellement un + "
                         "au début.",
         "format.other": "Saisissez une valeur valide ({format}).",
+        "date.min": "Saisissez une date égale ou postérieure au {date}.",
+        "date.max": "Saisissez une date égale ou antérieure au {date}.",
         "minLength": "Saisissez au moins {limit} caractères.",
         "maxLength": "Saisissez au plus {limit} caractères.",
         "pattern": "Cette réponse n’a pas le format attendu.",
@@ -95,6 +118,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "form_too_deep": "Les réponses n’ont pas pu être vérifiées car le formulaire est trop imbriqué.",
         "outside_reference": "Ce formulaire renvoie à une définition extérieure, ce qui n’est pas permis. "
                               "Son concepteur doit le corriger.",
+        "file.empty": "Le fichier « {name} » est vide. Choisissez-le à nouveau, ou un autre fichier.",
+        "file.too_large": "Le fichier « {name} » est trop volumineux : la limite est de {size}. Envoyez un fichier "
+                          "plus petit (pour une photo, une résolution plus basse).",
+        "file.kind": "Le fichier « {name} » n’est pas d’un type accepté. Types acceptés : {kinds}.",
+        "file.not_a_file_field": "Cette question n’accepte pas de fichier.",
+        "file.refused": "Ce fichier ne peut pas être accepté. Choisissez un autre fichier.",
+        "file.no_kinds": "Cette question ne peut pas recevoir de fichier : son formulaire n’indique aucun type de "
+                         "fichier vérifiable. Signalez-le au service qui a publié le formulaire.",
+        "file.missing": "Un fichier de vos réponses est introuvable. Joignez-le à nouveau.",
+        "file.too_many": "Envoyez au plus {limit} fichiers avec une réponse.",
+        "file.megabytes": "{size} Mo",
+        "kind.pdf": "PDF",
+        "kind.png": "image PNG",
+        "kind.jpeg": "photo JPEG",
+        "kind.gif": "image GIF",
+        "kind.webp": "image WebP",
+        "kind.heic": "photo iPhone (HEIC)",
+        "kind.txt": "texte brut",
+        "kind.docx": "document Word (.docx)",
     },
 }
 

@@ -41,6 +41,17 @@ STATE_LABELS = {
     State.WITHDRAWN: "Withdrawn by you",
 }
 
+# What staff call each state (inbox export; the pages use ui.timeline.staff_state_labels, translated):
+# the resident's wording ("... from you", "... by you") would name the wrong person.
+STAFF_STATE_LABELS = {
+    State.SUBMITTED: "Received",
+    State.IN_REVIEW: "Waiting for a decision",
+    State.NEEDS_INFO: "Waiting for the resident",
+    State.APPROVED: "Approved",
+    State.REJECTED: "Rejected",
+    State.WITHDRAWN: "Withdrawn by the resident",
+}
+
 
 class Action(StrEnum):
     APPROVE = "approve"
@@ -318,7 +329,9 @@ def _enter_step(
 ) -> tuple[RequestRecord, list[AuditEvent]]:
     step = step_at(ctx.workflow, index)
     if step is None:
-        done = _touch(replace(request, state=State.APPROVED, step_index=None, step_id=None, group=None,
+        # The group of the last step stays on the finished request, as it does on a rejected or withdrawn
+        # one: the inbox lists finished requests by group, so its "Finished" tab and export include them.
+        done = _touch(replace(request, state=State.APPROVED, step_index=None, step_id=None,
                               claimed_by=None, due_on=None), ctx)
         return done, [AuditEvent("complete", "system", ctx.now, request.reference, request.state, State.APPROVED,
                                  request.step_id, None)]

@@ -11,7 +11,7 @@ from builder.usecases.accounts import AccountInvalid
 from ui.access import is_admin, require
 from ui.context import services
 from ui.i18n import _
-from ui.text import literal, plain
+from ui.text import literal
 
 actor = require(is_admin, _("Only administrators can manage users, groups and departments."))
 uow_factory = services().uow

@@ -13,7 +13,7 @@ from ui.attachments import show_files
 from ui.context import services
 from ui.i18n import _, ngettext, show_date
 from ui.text import plain
-from ui.timeline import action_labels, show_comments, show_history, state_label
+from ui.timeline import action_labels, show_comments, show_history, staff_state_label
 from ui.nav import page
 
 actor = require(is_reviewer, _("Only reviewers can open requests."))
@@ -38,7 +38,7 @@ seen_version = st.session_state.setdefault(seen_key, request.row_version)
 st.page_link(page("inbox"), label=_("Back to the inbox"), icon=":material/arrow_back:")
 st.title(request.reference)
 st.text(case.definition.title)
-st.metric(_("Status"), state_label(request.state))  # full width: narrow columns cut long values off
+st.metric(_("Status"), staff_state_label(request.state))  # full width: narrow columns cut long values off
 st.text(_("Step: {step}    Due: {due}").format(step=case.step_name or "—",
                                                due=show_date(request.due_on) if request.due_on else "—"))
 if case.overdue:
@@ -92,15 +92,17 @@ if case.actions:
     if action == "reassign":
         to_group = st.selectbox(_("Group to hand it to"), case.groups, index=None, key=f"group:{reference}",
                                 placeholder=_("Keep the same group"))
-        to_member = st.text_input(_("Colleague in that group (optional, their user name)"), key=f"member:{reference}",
-                                  max_chars=64).strip() or None
+        # Only the members of the group the request would go to; keyed by group, so a new group starts afresh.
+        target = to_group or request.group or ""
+        to_member = st.selectbox(_("Colleague in that group (optional)"), case.members_of.get(target, []), index=None,
+                                 key=f"member:{reference}:{target}", placeholder=_("Anyone in the group"))
     if st.button(LABELS[action], type="primary", key=f"go:{reference}"):
         command = Command(Action(action), actor, text=text, public=public, to_group=to_group or None,
                           to_member=to_member)
         key = st.session_state.setdefault(f"idem:{reference}:{seen_version}:{action}", secrets.token_hex(16))
         try:
             new_state = act(reference, command, seen_version, uow_factory(), idempotency_key=key,
-                            holidays=services().holidays)
+                            holidays=services().holidays, public_url=services().public_url)
         except FormworkError as exc:
             st.error(plain(str(exc)))
         else:

@@ -144,8 +144,12 @@ FORM, STEP, REQUESTS, WAITING_NOW = _("Form"), _("Step"), _("Requests"), _("Wait
 MEDIAN_WAIT, P90 = _("Median days waiting"), _("90th percentile days")
 step_rows = [{
     FORM: titles.get(s.form, s.form), STEP: s.step_name, REQUESTS: s.visits, WAITING_NOW: s.open_now,
+    _("Median age of those waiting (days)"): days(s.open_median_age),
+    _("Oldest waiting (days)"): days(s.open_oldest_age),
     MEDIAN_WAIT: days(s.median_wait), P90: days(s.p90_wait),
     _("Days waiting on residents"): days(s.total_resident_wait), _("Past due date"): s.sla_breaches,
+    _("Approved at this step"): s.approved, _("Rejected at this step"): s.rejected,
+    _("Approval rate"): share(s.approval_rate), _("Rejection rate"): share(s.rejection_rate),
 } for s in figures.steps]
 if step_rows:
     chart = alt.Chart(pd.DataFrame(step_rows)).mark_bar().encode(

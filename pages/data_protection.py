@@ -73,6 +73,7 @@ if st.button(_("Erase now"), type="primary", disabled=not checked):
         st.error(_("Type exactly what you searched for to confirm the erasure."))
     else:
         erased = insights.erase_resident(wanted, actor, services().uow())
+        services().forget_erased()  # the erased values leave the database files now, not at the nightly purge
         st.session_state.pop("dp_archive", None)
         st.session_state["dp_done"] = ngettext(
             "Erased: {count} request. The erasure is recorded in the audit log.",

@@ -12,11 +12,13 @@ from __future__ import annotations
 import contextlib
 import json
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import streamlit as st
 from jsonschema import Draft202012Validator
 
+from builder import attachments as att
 from builder import editing as ed
 from builder import translations as tr
 from builder.conditions import Condition
@@ -25,6 +27,7 @@ from builder.diff import describe_changes
 from builder.errors import DefinitionInvalid, DraftConflict, FormworkError, NotFound
 from builder.lint import Finding, errors, lint
 from builder.usecases import forms as uc
+from builder.validation import date_bound
 from builder.workflow import applicable_steps
 from ui.access import denied, is_designer, require
 from ui.context import services
@@ -63,7 +66,13 @@ KIND_WORDS = {"short_text": _("Short text"), "long_text": _("Long text"), "numbe
               "text_block": _("Section heading / explanatory text"),
               "repeating_group": _("Repeating group (“add another”)")}
 OPERATOR_WORDS = {"is": _("is"), "is_not": _("is not"), "one_of": _("is one of"),
-                  "greater_than": _("is greater than"), "less_than": _("is less than"), "answered": _("is filled in")}
+                  "greater_than": _("is greater than"), "less_than": _("is less than"), "answered": _("is filled in"),
+                  "not_answered": _("is not filled in"), "includes": _("includes"),
+                  "does_not_include": _("does not include")}
+# The kinds of file builder.attachments recognises by their content, in the designer's words.
+FILE_KIND_WORDS = {"pdf": _("PDF"), "png": _("PNG image"), "jpeg": _("JPEG photo"), "gif": _("GIF image"),
+                   "webp": _("WebP image"), "heic": _("iPhone photo (HEIC)"), "txt": _("Plain text"),
+                   "docx": _("Word document (.docx)")}
 PRESET_WORDS = {"postcode": _("Postcode (letters, digits, spaces)"), "uk_postcode": _("UK postcode"),
                 "nl_postcode": _("Dutch postcode (1234 AB)"), "zip_code": _("US ZIP code"),
                 "digits": _("Digits only"), "letters": _("Letters and spaces only"),
@@ -196,20 +205,25 @@ def condition_editor(key: str, current: Condition | None, *, exclude: str | None
 
 
 def _operators_for(kind: str) -> list[str]:
+    """The tests that can hold for an answer of this kind (a list or a group never "is" one value)."""
     if kind in ("number", "money"):
-        return ["greater_than", "less_than", "is", "answered"]
+        return ["greater_than", "less_than", "is", "answered", "not_answered"]
     if kind in ("one_choice", "yes_no"):
         return ["is", "is_not", "one_of"] if kind == "one_choice" else ["is"]
-    return ["is", "is_not", "answered"]
+    if kind == "several_choices":
+        return ["includes", "does_not_include", "answered", "not_answered"]
+    if kind in ("repeating_group", "address", "file"):
+        return ["answered", "not_answered"]
+    return ["is", "is_not", "answered", "not_answered"]
 
 
 def _value_input(box: Any, key: str, source: ed.FieldSpec, operator: str, current: Any) -> Any:
-    if operator == "answered":
+    if operator in ("answered", "not_answered"):
         return None
     if source.kind == "yes_no":
         return box.radio(_("Answer"), [True, False], index=0 if current in (None, True) else 1,
                          format_func=lambda v: _("Yes") if v else _("No"), horizontal=True, key=key)
-    if source.kind == "one_choice":
+    if source.kind in ed.CHOICE_KINDS:
         pairs = dict(ed.choice_values(source)) or {"": ""}
         if operator == "one_of":
             return box.multiselect(_("Answers"), list(pairs), default=[v for v in current or [] if v in pairs],
@@ -378,13 +392,63 @@ def _rules(spec: ed.FieldSpec, new: ed.FieldSpec, k: str) -> ed.FieldSpec:
         return replace(new, min_items=_number(cols[0], _("At least"), spec.min_items, f"{k}:minitems"),
                        max_items=_number(cols[1], _("At most"), spec.max_items, f"{k}:maxitems"))
     if spec.kind == "file":
-        types = {"application/pdf": _("PDF"), "image/jpeg": _("JPEG photo"), "image/png": _("PNG image"),
-                 "image/heic": _("iPhone photo (HEIC)")}
-        chosen = cols[0].multiselect(_("Allowed file types"), list(types), default=[t for t in spec.file_types if t in types]
-                                     or ed.DEFAULT_FILE_TYPES, format_func=types.__getitem__, key=f"{k}:types")
-        size = _number(cols[1], _("Largest file (MB)"), spec.max_size_mb, f"{k}:size")
-        return replace(new, file_types=tuple(chosen), max_size_mb=size)
+        return _file_rules(spec, new, cols, k)
+    if spec.kind == "date":
+        earliest = _date_limit(cols[0], spec.earliest_date, k, earliest=True)
+        latest = _date_limit(cols[1], spec.latest_date, k, earliest=False)
+        low, high = date_bound(earliest), date_bound(latest)
+        if low and high and low > high:
+            st.warning(_("The earliest date is after the latest date: no date could be entered."))
+        return replace(new, earliest_date=earliest, latest_date=latest)
     return new
+
+
+def _file_rules(spec: ed.FieldSpec, new: ed.FieldSpec, cols: Any, k: str) -> ed.FieldSpec:
+    """Allowed kinds of file: only those builder.attachments recognises by their content, stored as MIME types."""
+    types = {att.MIME_TYPES[kind]: FILE_KIND_WORDS.get(kind, att.KIND_NAMES[kind]) for kind in att.ALL_KINDS}
+    current = [att.MIME_TYPES[kind] for kind in dict.fromkeys(filter(None, map(att.kind_of_type, spec.file_types)))]
+    unknown = [t for t in spec.file_types if att.kind_of_type(t) is None]
+    default = current if spec.file_types else ed.DEFAULT_FILE_TYPES
+    chosen = cols[0].multiselect(_("Allowed file types"), list(types), default=default,
+                                 format_func=types.__getitem__, key=f"{k}:types")
+    if unknown:
+        st.warning(_("Files of these types cannot be recognised, so they are not accepted: {types}. Choose the "
+                     "allowed types from the list.").format(types=plain(", ".join(unknown))))
+    elif not chosen:
+        cols[0].caption(_("With no type chosen, PDF, JPEG and PNG files are allowed."))
+    size = _number(cols[1], _("Largest file (MB)"), spec.max_size_mb, f"{k}:size")
+    # Untouched, the field keeps its types as written (an imported ".png" stays ".png").
+    return replace(new, file_types=spec.file_types if chosen == default else tuple(chosen), max_size_mb=size)
+
+
+def _date_limit(box: Any, current: str, k: str, *, earliest: bool) -> str:
+    """"No limit", today, tomorrow / yesterday, a number of days from today, or a fixed date."""
+    side = "earliest" if earliest else "latest"
+    near = "today+1" if earliest else "today-1"
+    modes = {"": _("No earliest date") if earliest else _("No latest date"),
+             "today": _("Today (no dates in the past)") if earliest else _("Today (no dates in the future)"),
+             near: _("Tomorrow (the date must be in the future)") if earliest
+             else _("Yesterday (the date must be in the past)"),
+             "days": _("A number of days from today…"), "fixed": _("A fixed date…")}
+    if current in modes:
+        start = current
+    else:
+        start = "days" if current.startswith("today") and date_bound(current) else "fixed" if date_bound(current) else ""
+    mode = box.selectbox(_("Earliest date") if earliest else _("Latest date"), list(modes), index=list(modes).index(start),
+                         format_func=modes.__getitem__, key=f"{k}:{side}")
+    if mode == "days":
+        offset = (date_bound(current, date(2000, 1, 1)) - date(2000, 1, 1)).days if start == "days" else (
+            14 if earliest else 0)
+        days = int(box.number_input(_("Days from today (negative: before today)"), -36500, 36500, offset, step=1,
+                                    key=f"{k}:{side}:days"))
+        return "today" if days == 0 else f"today{days:+d}"
+    if mode == "fixed":
+        first, last = date(1900, 1, 1), date(2100, 12, 31)  # the range the form's date fields offer
+        shown = min(max(date_bound(current) or date.today(), first), last) if start == "fixed" else date.today()
+        picked = box.date_input(_("Earliest allowed date") if earliest else _("Latest allowed date"), value=shown,
+                                min_value=first, max_value=last, key=f"{k}:{side}:date")
+        return picked.isoformat() if isinstance(picked, date) else ""
+    return mode
 
 
 def _entry_questions(spec: ed.FieldSpec, k: str) -> tuple[ed.FieldSpec, ...]:
@@ -729,32 +793,43 @@ def goto_finding(name: str | None, step: int | None, locale: str | None) -> None
     elif locale is not None:
         st.session_state[f"{K}:section"] = "Translations"
         st.session_state[f"{K}:tr_locale"] = locale
+    else:  # fields the builder cannot edit: the JSON under "Advanced"
+        st.session_state[f"{K}:section"] = "Advanced"
 
 
 def check_section(findings: list[Finding]) -> None:
     problems, warnings = errors(findings), [f for f in findings if f.severity == "warning"]
     if not findings:
         st.success(_("No problems found. The form is ready to publish."))
+    locale = current_locale()
     for index, finding in enumerate(problems + warnings):
         box = st.error if finding.severity == "error" else st.warning
         cols = st.columns([5, 1], vertical_alignment="center")
-        with cols[0]:
-            box(finding.message, icon=":material/error:" if finding.severity == "error" else ":material/warning:")
-        if finding.field or finding.step is not None or finding.locale is not None:
+        with cols[0]:  # the finding in the designer's language; labels in it are staff text: plain()
+            box(plain(finding.text(locale)),
+                icon=":material/error:" if finding.severity == "error" else ":material/warning:")
+        if finding.field or finding.step is not None or finding.locale is not None or finding.code.startswith(
+                "uneditable"):
             cols[1].button(_("Go to it"), key=f"{K}:goto:{index}", on_click=goto_finding,
                            args=(finding.field, finding.step, finding.locale))
     acknowledged = True
     if warnings and not problems:
         acknowledged = st.checkbox(_("I have read the warnings and want to publish anyway"), key=f"{K}:ack")
+    blocked = ""
     if problems:
-        st.caption(_("Publishing is possible once the errors above are fixed."))
+        blocked = ngettext("Fix the error above first; then this version can be published.",
+                           "Fix the {count} errors above first; then this version can be published.",
+                           len(problems)).format(count=len(problems))
+        st.caption(blocked)
+    elif not acknowledged:
+        blocked = _("Tick “I have read the warnings” first.")
     if st.button(_("Publish this version"), type="primary", key=f"{K}:publish",
-                 disabled=bool(problems) or not acknowledged):
+                 disabled=bool(problems) or not acknowledged, help=blocked or None):
         try:
             number = uc.publish(slug, actor, uow_factory())
-        except DefinitionInvalid as exc:
-            st.error(_("The form cannot be published yet: {problems}").format(
-                problems="; ".join(e.message for e in exc.errors)))
+        except DefinitionInvalid as exc:  # each problem on its own line, labels as written (plain)
+            st.error(_("The form cannot be published yet:") + "\n\n"
+                     + "\n".join(f"- {plain(message)}" for message in dict.fromkeys(e.message for e in exc.errors)))
         except FormworkError as exc:
             st.error(plain(str(exc)))
         else:

@@ -2,15 +2,16 @@
 
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 import streamlit as st
 
 from builder.definition import parse_definition
-from builder.errors import AnswersInvalid, FormworkError, InputTooLarge, NotFound, RateLimited, StorageUnavailable
+from builder.errors import (AnswersInvalid, FormworkError, InputTooLarge, NotFound, PermissionDenied, RateLimited,
+                            StorageUnavailable)
 from builder.schema_view import prune_hidden
 from builder.translations import localise
-from builder.usecases.forms import published_form
-from builder.usecases.requests import submit
+from builder.usecases.requests import form_to_fill, submit
 from builder.usecases.limits import admit_submission
 from builder.validation import field_errors
 from ui.answers import answer_rows
@@ -25,22 +26,17 @@ from ui.text import plain
 language_selector()
 slug = st.query_params.get("form", "")
 uow_factory = services().uow
-try:
-    form = published_form(slug, uow_factory())
-except NotFound:
-    st.title(_("Form not found"))
-    st.warning(_("This form does not exist or is not published yet."))
-    st.page_link(page("catalogue"), label=_("See all forms"), icon=":material/list_alt:")
-    st.stop()
+# The version is pinned the first time the form is shown: a version published while the resident fills
+# it in must not wipe their answers or their receipt; they submit the version they started.
+pin_key = f"fill:{slug}:version"
+pinned = st.session_state.get(pin_key)
+state_key = f"fill:{slug}:v{pinned}"
+receipt = st.session_state.get(f"{state_key}:receipt") if pinned else None
 
-# Residents read the form in their language; answers and choice values stay language-neutral.
-definition = parse_definition(localise(form.definition.to_document(), current_locale()))
-actor = current_actor()
-state_key = f"fill:{slug}:v{form.number}"
-receipt = st.session_state.get(f"{state_key}:receipt")
 
-st.title(plain(definition.title))
-if receipt:
+def _show_receipt(receipt: dict[str, Any]) -> None:
+    """Shown until the resident leaves for another request: it holds the only copy of the access code."""
+    st.title(plain(receipt["title"]))
     st.success(_("Your request has been submitted."))
     st.text(receipt["confirmation"])
     st.metric(_("Your reference"), receipt["reference"])
@@ -49,15 +45,40 @@ if receipt:
     st.page_link(page("track"), label=_("Follow this request"), icon=":material/search:",
                  query_params={"ref": receipt["reference"], "lang": current_locale()})
     st.download_button(_("Download the receipt (PDF)"), receipt_pdf(
-        form_title=definition.title, reference=receipt["reference"], access_code=receipt["code"],
+        form_title=receipt["title"], reference=receipt["reference"], access_code=receipt["code"],
         submitted_at=receipt.get("at", datetime.now(UTC)), answers=receipt.get("answers", []),
         confirmation=receipt["confirmation"], tracking_url=f"{services().public_url}/track?ref={receipt['reference']}&lang={current_locale()}"),
         file_name=f"receipt-{receipt['reference']}.pdf", mime="application/pdf", icon=":material/download:")
     if st.button(_("Submit another request")):
         for suffix in ("receipt", "answers", "page", "key", "errors"):
             st.session_state.pop(f"{state_key}:{suffix}", None)
+        st.session_state.pop(pin_key, None)  # a new request starts on the latest version
         st.rerun()
+
+
+if receipt:
+    _show_receipt(receipt)
     st.stop()
+
+try:
+    form = form_to_fill(slug, uow_factory(), version=pinned)
+except NotFound:
+    st.title(_("Form not found"))
+    if pinned:
+        st.warning(_("This form was withdrawn by the city while you were filling it in, so it can no longer be "
+                     "submitted. Nothing was sent."))
+    else:
+        st.warning(_("This form does not exist or is not published yet."))
+    st.page_link(page("catalogue"), label=_("See all forms"), icon=":material/list_alt:")
+    st.stop()
+st.session_state[pin_key] = form.number
+state_key = f"fill:{slug}:v{form.number}"
+
+# Residents read the form in their language; answers and choice values stay language-neutral.
+definition = parse_definition(localise(form.definition.to_document(), current_locale()))
+actor = current_actor()
+
+st.title(plain(definition.title))
 
 if definition.description:
     st.text(definition.description)
@@ -67,7 +88,7 @@ if definition.settings.submission == "signed_in" and not actor.is_signed_in:
     st.stop()
 
 renderer = FormRenderer(definition.schema_, definition.ui_schema, key=state_key,
-                        on_upload=upload_handler(slug, uow_factory))  # attachments (issue 3)
+                        on_upload=upload_handler(slug, uow_factory, locale=current_locale(), version=form.number))
 pages = renderer.pages()
 current = min(st.session_state.get(f"{state_key}:page", 0), len(pages) - 1)
 errors = st.session_state.get(f"{state_key}:errors", [])
@@ -116,7 +137,7 @@ def _send() -> None:
     try:
         admit_submission(actor, uow_factory())  # per-client rate limit
         result = submit(slug, cleaned, actor, uow_factory(), idempotency_key=key, holidays=services().holidays,
-                        locale=current_locale())
+                        locale=current_locale(), version=form.number, public_url=services().public_url)
     except AnswersInvalid as exc:
         st.session_state[f"{state_key}:errors"] = exc.errors
         first = next((i for i, p in enumerate(pages) if any(e.path and e.path[0] in (p.get("fields") or []) for e in exc.errors)), current)
@@ -138,13 +159,26 @@ def _send() -> None:
             "We could not save your request just now because of a problem on our side, and nothing was sent. "
             "Please press Submit again in a few minutes.")
         return
-    except FormworkError as exc:
+    except NotFound:
         st.session_state[f"{state_key}:errors"] = []
-        st.session_state[f"{state_key}:failure"] = str(exc)
+        st.session_state[f"{state_key}:failure"] = _(
+            "This form was withdrawn by the city while you were filling it in, so it can no longer be submitted "
+            "and nothing was sent. Contact the city office if you still need it.")
+        return
+    except PermissionDenied:
+        st.session_state[f"{state_key}:errors"] = []
+        st.session_state[f"{state_key}:failure"] = _("Please sign in to submit this form.")
+        return
+    except FormworkError:
+        st.session_state[f"{state_key}:errors"] = []
+        st.session_state[f"{state_key}:failure"] = _(
+            "Your request could not be sent just now, and nothing was sent. Please press Submit again in a few "
+            "minutes.")
         return
     if result.access_code is None:  # the same submission arrived twice: keep the receipt we showed
         return
-    st.session_state[f"{state_key}:receipt"] = {"reference": result.reference, "code": result.access_code,
+    st.session_state[f"{state_key}:receipt"] = {"title": definition.title, "reference": result.reference,
+                                               "code": result.access_code,
                                                "confirmation": result.confirmation_text,
                                                "answers": answer_rows(definition.schema_, definition.ui_schema, cleaned),
                                                "at": datetime.now(UTC)}

@@ -48,16 +48,22 @@ with scratch:
         create_and_open(blank_definition(slug.strip(), title.strip(), department))
 
 with from_template:
-    templates = [t for t in load_templates() if actor.is_admin or t.document["department"] in actor.designer_departments]
-    if not templates:
-        st.caption(_("No templates for your departments. Start from scratch instead."))
+    # Every template, whatever department it was written for: a city's departments have their own names.
+    templates = load_templates()
+    if not templates or not departments:
+        st.caption(_("No templates available. Start from scratch instead."))
     else:
-        chosen = st.selectbox(_("Template"), templates, format_func=lambda t: literal(t.title))
+        chosen = st.selectbox(_("Template"), templates, format_func=lambda t: literal(t.title), key="tpl_choice")
         st.text(chosen.description)
-        slug = st.text_input(_("Web address of the new form"), value=chosen.slug, max_chars=63, key=f"tpl_slug:{chosen.slug}",
-                             help=_("Lower-case letters, digits and dashes; residents see it in the link."))
+        cols = st.columns(2)
+        own = chosen.document.get("department")
+        department = cols[0].selectbox(_("Department"), departments, key=f"tpl_department:{chosen.slug}",
+                                       index=departments.index(own) if own in departments else 0)
+        slug = cols[1].text_input(_("Web address of the new form"), value=chosen.slug, max_chars=63,
+                                  key=f"tpl_slug:{chosen.slug}",
+                                  help=_("Lower-case letters, digits and dashes; residents see it in the link."))
         if st.button(_("Create draft"), key="template_create"):
-            create_and_open({**chosen.document, "slug": slug.strip()})
+            create_and_open({**chosen.document, "slug": slug.strip(), "department": department})
 
 with from_file:
     upload = st.file_uploader(_("A Formwork definition or a JSON Schema (.json)"), type=["json"], key="import_file")

@@ -15,7 +15,7 @@ from ui.context import services
 from ui.nav import page
 from ui.text import plain
 from ui.i18n import _, ngettext, show_number
-from ui.timeline import state_label
+from ui.timeline import staff_state_label
 
 PAGE_SIZE = 50
 # Option values stay the English names (stable keys for the session and tests); people read them translated.
@@ -24,7 +24,8 @@ TABS = {"Waiting for a decision": ("in_review",), "Waiting for the resident": ("
 TAB_NAMES = {"Waiting for a decision": _("Waiting for a decision"),
              "Waiting for the resident": _("Waiting for the resident"), "Finished": _("Finished")}
 CLAIMED = {"Anyone": _("Anyone"), "By me": _("By me"), "Unclaimed": _("Unclaimed")}
-ORDERS = {"Newest first": _("Newest first"), "Oldest first": _("Oldest first")}
+ORDERS = {"Newest first": _("Newest first"), "Oldest first": _("Oldest first"),
+          "Due soonest first": _("Due date, soonest first")}
 
 actor = require(is_reviewer, _("Only reviewers can open the inbox."))
 uow_factory = services().uow
@@ -46,15 +47,15 @@ with st.expander(_("Filters"), expanded=False):
     today = datetime.now(UTC).date()
     period = left.date_input(_("Submitted between"), value=(), min_value=today - timedelta(days=3650),
                              max_value=today, key="inbox_period")
-    newest_first = right.radio(_("Order"), list(ORDERS), format_func=ORDERS.get, key="inbox_order",
-                               horizontal=True) == "Newest first"
+    order = right.radio(_("Order"), list(ORDERS), format_func=ORDERS.get, key="inbox_order", horizontal=True)
 search = st.text_input(_("Find by reference"), max_chars=32, key="inbox_search", placeholder=_("e.g. PW-2026-00042"))
 
 start, end = (period + (None, None))[:2] if isinstance(period, tuple) else (period, None)
 filters = InboxQuery(
     groups=actor.reviewer_groups, form_slug=form, step_id=step, overdue_on=today if overdue else None,
     claimed_by=actor.username if claimed == "By me" else None, unclaimed_only=claimed == "Unclaimed",
-    reference_contains=search.strip() or None, newest_first=newest_first,
+    reference_contains=search.strip() or None, newest_first=order == "Newest first",
+    due_soonest_first=order == "Due soonest first",
     submitted_from=datetime.combine(start, time.min, UTC) if start else None,
     submitted_to=datetime.combine(end or start, time.min, UTC) + timedelta(days=1) if start else None,
 )
@@ -91,7 +92,7 @@ if not result.rows:
 st.dataframe([{
     _("Reference"): r.reference, _("Form"): forms.get(r.form_slug, r.form_slug),
     _("Step"): step_names.get((r.form_slug, r.step_id or ""), r.step_id or ""),
-    _("Status"): state_label(r.state), _("Submitted (UTC)"): r.submitted_at.strftime("%Y-%m-%d %H:%M"),
+    _("Status"): staff_state_label(r.state), _("Submitted (UTC)"): r.submitted_at.strftime("%Y-%m-%d %H:%M"),
     _("Due"): r.due_on.isoformat() if r.due_on else "",  # ISO dates sort correctly in the table
     _("Overdue"): "⚠ " + _("overdue") if r.state in OPEN_STATES and is_overdue(r.due_on, today) else "",
     _("Claimed by"): r.claimed_by or "",

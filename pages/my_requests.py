@@ -9,9 +9,8 @@ from ui.access import is_signed_in, require
 from ui.attachments import show_files
 from ui.context import services
 from ui.i18n import _, current_locale, language_selector, show_date
-from ui.text import plain
 from ui.nav import page
-from ui.timeline import refusal_messages, show_status, state_label
+from ui.timeline import refusal_messages, resident_refusal, show_status, state_label
 
 language_selector()
 actor = require(is_signed_in, _("Sign in to see your requests."))
@@ -42,22 +41,29 @@ if notice:
 try:
     view = my_request_status(chosen, actor, uow_factory(), locale=current_locale())
 except FormworkError as exc:
-    st.error(plain(str(exc)))
+    st.error(resident_refusal(exc))
     st.stop()
+
+# The request as the resident last saw it: an action is refused if it changed since (optimistic locking).
+seen_key = f"my_request_seen:{view.reference}"
+seen = st.session_state.get(seen_key, view.row_version)
 
 
 def _act(action: Action, text: str, done: str, files: list[tuple[str, bytes]]) -> None:
     try:
-        resident_act(view.reference, None, action, text, view.row_version, actor, uow_factory(),
-                     holidays=services().holidays, files=files)
+        resident_act(view.reference, None, action, text, seen, actor, uow_factory(),
+                     holidays=services().holidays, files=files, locale=current_locale(),
+                     public_url=services().public_url)
     except FormworkError as exc:
         for message in refusal_messages(exc):
             st.error(message)
         return
+    st.session_state.pop(seen_key, None)  # the resident's own change: the next run shows it
     st.session_state["my_request_notice"] = done
     st.rerun()
 
 
 show_status(view, _act)
+st.session_state[seen_key] = view.row_version
 st.markdown("#### " + _("Your files"))
 show_files(view.reference, actor, uow_factory)  # the core lets the signed-in author download their own files

@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from builder.errors import FormworkError, RateLimited
+from builder.errors import FormworkError, RateLimited, StorageUnavailable
 from builder.usecases.limits import admit_lookup
 from builder.usecases.requests import resident_act, status
 from builder.workflow import Action
@@ -11,7 +11,7 @@ from ui.access import denied
 from ui.attachments import show_files
 from ui.context import current_actor, services
 from ui.i18n import _, current_locale, language_selector
-from ui.timeline import refusal_messages, show_status
+from ui.timeline import refusal_messages, resident_refusal, show_status
 
 
 # A tracking link's ``lang`` is honoured by app.py before anything is translated (_interface_language).
@@ -41,6 +41,9 @@ if not lookup:
 
 try:
     view = status(lookup["reference"], lookup["code"], uow_factory(), locale=current_locale())
+except StorageUnavailable as exc:
+    st.error(resident_refusal(exc))
+    st.stop()
 except FormworkError:
     if looked_up:
         denied(current_actor(), f"track {lookup['reference'][:40]}: reference and access code do not match")
@@ -48,23 +51,35 @@ except FormworkError:
     st.stop()
 
 notice = st.session_state.pop("track_notice", None)
-if notice:
-    st.success(notice)
+# Always drawn, shown once: were the notice to come and go, every element below would move on the next run,
+# and Streamlit would draw the open "Withdraw" expander anew, closed, hiding the box just ticked.
+with st.container():
+    if notice:
+        st.success(notice)
+
+
+# The request as the resident last saw it: an action is refused if it changed since (optimistic locking),
+# not merely since this rerun started.
+seen_key = f"track_seen:{view.reference}"
+seen = st.session_state.get(seen_key, view.row_version)
 
 
 def _act(action: Action, text: str, done: str, files: list[tuple[str, bytes]]) -> None:
     try:
-        resident_act(view.reference, lookup["code"], action, text, view.row_version, current_actor(), uow_factory(),
-                     holidays=services().holidays, files=files)
+        resident_act(view.reference, lookup["code"], action, text, seen, current_actor(), uow_factory(),
+                     holidays=services().holidays, files=files, locale=current_locale(),
+                     public_url=services().public_url)
     except FormworkError as exc:
         for message in refusal_messages(exc):
             st.error(message)
         return
+    st.session_state.pop(seen_key, None)  # the resident's own change: the next run shows it
     st.session_state["track_notice"] = done
     st.rerun()
 
 
 show_status(view, _act)
+st.session_state[seen_key] = view.row_version
 st.markdown("#### " + _("Your files"))
 # The access code goes with every download: the core checks it again for each file.
 show_files(view.reference, current_actor(), uow_factory, access_code=lookup["code"])

@@ -9,6 +9,9 @@ does not: it can miss acknowledged rows that are still in the WAL). The copy is 
 PostgreSQL: ``pg_dump`` (custom format) reads one consistent snapshot while the app writes;
 ``pg_restore --clean --single-transaction`` puts it back. When the URL pins a schema through
 ``options=-csearch_path=...`` only that schema is dumped and restored.
+
+A backup holds every resident's answers: the file is created readable and writable by its owner
+only (0600, whatever the umask) before anything is written into it, and a new backup folder is 0700.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ class BackupResult:
 
 def backup(database_url: str, target: Path) -> BackupResult:
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if database_url.startswith("sqlite"):
         _sqlite_backup(_sqlite_path(database_url), target)
         return BackupResult(target, target.stat().st_size, "sqlite")
@@ -72,12 +75,14 @@ def _sqlite_path(url: str) -> Path:
 
 
 def _sqlite_backup(source: Path, target: Path) -> None:
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    partial = _private_file(target.with_name(target.name + ".partial"))
     origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     copy = sqlite3.connect(partial)
     try:
         origin.backup(copy)  # pages=-1: one step, one snapshot
+        # The copy takes the origin's WAL mode; one self-contained file is what a backup should be, and
+        # no -wal or -shm file (created with the umask's permissions) is left beside it.
+        copy.execute("PRAGMA journal_mode=DELETE")
     finally:
         copy.close()
         origin.close()
@@ -85,7 +90,16 @@ def _sqlite_backup(source: Path, target: Path) -> None:
     if verdict != "ok":
         partial.unlink(missing_ok=True)
         raise BackupFailed(f"The copy failed its integrity check: {verdict}")
+    os.chmod(partial, 0o600)
     os.replace(partial, target)
+
+
+def _private_file(path: Path) -> Path:
+    """A new, empty file only its owner may read (0600 regardless of the umask); an old one is replaced."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    os.chmod(path, 0o600)  # os.open's mode is filtered by the umask; 0600 only ever loses bits to it
+    return path
 
 
 def _sqlite_restore(source: Path, target: Path) -> None:
@@ -125,10 +139,15 @@ def _tool(name: str) -> str:
 
 def _pg_dump(database_url: str, target: Path) -> None:
     conninfo, schema = _libpq(database_url)
-    partial = target.with_name(target.name + ".partial")
+    partial = _private_file(target.with_name(target.name + ".partial"))
     command = [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={partial}"]
     command += [f"--schema={schema}"] if schema else []
-    _run(command + [f"--dbname={conninfo}"])
+    try:
+        _run(command + [f"--dbname={conninfo}"])
+    except BackupFailed:
+        partial.unlink(missing_ok=True)
+        raise
+    os.chmod(partial, 0o600)
     os.replace(partial, target)
 
 

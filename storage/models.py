@@ -153,6 +153,7 @@ class Submission(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_submission_inbox", "group_name", "state", "submitted_at"),
+        Index("ix_submission_inbox_due", "group_name", "state", "due_on", "submitted_at"),
         Index("ix_submission_state_time", "state", "submitted_at"),
         Index("ix_submission_form_state", "form_id", "state"),
     )
@@ -334,4 +335,5 @@ class VisitFigure(SQLModel, table=True):
     due_day: int | None = None
     breached: bool = False
     city_s: float | None = None  # VisitFact.settled_city_s
+    outcome: str | None = Field(default=None, max_length=10)  # VisitFact.outcome
 

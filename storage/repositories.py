@@ -249,19 +249,23 @@ class SqlRequests:
     def inbox(self, query: InboxQuery) -> InboxPage:
         """One page of the inbox, fast at a million requests.
 
-        Each (group, state) pair is read in index order (ix_submission_inbox) and limited before the
-        pairs are merged, so the database never sorts every matching row; counts stop at
-        INBOX_COUNT_CAP for the same reason.
+        Each (group, state) pair is read in index order (ix_submission_inbox; ix_submission_inbox_due for
+        the due-date order) and limited before the pairs are merged, so the database never sorts every
+        matching row; counts stop at INBOX_COUNT_CAP for the same reason.
         """
         filters = self._inbox_filters(query)
         pairs = [(group, state) for group in sorted(query.groups) for state in query.states]
         if not pairs:
             return InboxPage([], 0)
-        order = col(Submission.submitted_at).desc() if query.newest_first else col(Submission.submitted_at).asc()
         wanted = query.offset + query.limit
-        parts = [select(Submission.id, Submission.submitted_at).where(
-            Submission.group_name == group, Submission.state == state, *filters).order_by(order).limit(wanted)
-            for group, state in pairs]
+        if query.due_soonest_first:
+            parts = [part for group, state in pairs for part in self._due_parts(group, state, filters, wanted)]
+            order: tuple[Any, ...] = (col(Submission.due_on).asc().nulls_last(), col(Submission.submitted_at).asc())
+        else:
+            order = (col(Submission.submitted_at).desc() if query.newest_first else col(Submission.submitted_at).asc(),)
+            parts = [select(Submission.id, Submission.submitted_at).where(
+                Submission.group_name == group, Submission.state == state, *filters).order_by(*order).limit(wanted)
+                for group, state in pairs]
         total, capped = 0, False
         for group, state in pairs:
             found = self._capped_count(group, state, filters)
@@ -271,15 +275,33 @@ class SqlRequests:
         if query.limit > 0:
             merged = union_all(*(select(part.subquery()) for part in parts)).subquery() if len(parts) > 1 \
                 else parts[0].subquery()
-            merged_order = merged.c.submitted_at.desc() if query.newest_first else merged.c.submitted_at.asc()
-            ids = select(merged.c.id).order_by(merged_order).limit(query.limit).offset(query.offset)
+            if query.due_soonest_first:
+                merged_order: tuple[Any, ...] = (merged.c.due_on.asc().nulls_last(), merged.c.submitted_at.asc())
+            else:
+                merged_order = (merged.c.submitted_at.desc() if query.newest_first else merged.c.submitted_at.asc(),)
+            ids = select(merged.c.id).order_by(*merged_order).limit(query.limit).offset(query.offset)
             rows = list(self.session.exec(
                 select(Submission, Form.slug, FormVersion.number)
                 .join(FormVersion, FormVersion.id == Submission.version_id)
                 .join(Form, Form.id == Submission.form_id)
-                .where(col(Submission.id).in_(ids)).order_by(order)))
+                .where(col(Submission.id).in_(ids)).order_by(*order)))
         return InboxPage([self._to_record(row, slug, number) for row, slug, number in rows],
                          min(total, INBOX_COUNT_CAP), capped or total > INBOX_COUNT_CAP)
+
+    @staticmethod
+    def _due_parts(group: str, state: str, filters: list[Any], wanted: int) -> list[Any]:
+        """One (group, state) pair in due order: the dated rows by due date, then the undated ones by age.
+
+        Both halves are read in the order of ix_submission_inbox_due and limited, like the other orders:
+        one query with NULLS LAST would make SQLite (which keeps NULLs first in an index) sort them all.
+        """
+        pair = select(Submission.id, Submission.due_on, Submission.submitted_at).where(
+            Submission.group_name == group, Submission.state == state, *filters)
+        dated = pair.where(col(Submission.due_on).is_not(None)).order_by(
+            col(Submission.due_on).asc(), col(Submission.submitted_at).asc()).limit(wanted)
+        undated = pair.where(col(Submission.due_on).is_(None)).order_by(
+            col(Submission.submitted_at).asc()).limit(wanted)
+        return [dated, undated]
 
     def _capped_count(self, group: str, state: str, filters: list[Any]) -> int:
         limited = select(Submission.id).where(Submission.group_name == group, Submission.state == state,
@@ -744,7 +766,8 @@ def _visit_figure_row(fact: RequestFact, number: int, visit: VisitFact, form_id:
     return {"reference": fact.reference, "number": number, "form_id": form_id, "step_id": visit.step,
             "submitted_s": fact.submitted_s, "entered_s": visit.entered_s, "left_s": visit.left_s,
             "resident_wait_s": visit.resident_wait_s, "waiting_since_s": visit.waiting_since_s,
-            "due_day": visit.due_day, "breached": visit.breached, "city_s": visit.settled_city_s}
+            "due_day": visit.due_day, "breached": visit.breached, "city_s": visit.settled_city_s,
+            "outcome": visit.outcome}
 
 
 _REQUEST_WAIT = ("r.resident_wait_s + CASE WHEN r.finished_s IS NULL AND r.waiting_since_s IS NOT NULL "
@@ -880,20 +903,32 @@ class _FigureQueries:
         totals = self._rows(
             f"SELECT f.slug, v.step_id, COUNT(*), SUM(CASE WHEN v.left_s IS NULL THEN 1 ELSE 0 END), "
             f"SUM({_VISIT_WAIT}), SUM(CASE WHEN v.breached OR (v.left_s IS NULL AND v.waiting_since_s IS NULL "
-            "AND v.due_day < :today) THEN 1 ELSE 0 END), COUNT(v.city_s) "
+            "AND v.due_day < :today) THEN 1 ELSE 0 END), COUNT(v.city_s), "
+            "SUM(CASE WHEN v.outcome = 'approved' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN v.outcome = 'rejected' THEN 1 ELSE 0 END), "
+            "MIN(CASE WHEN v.left_s IS NULL THEN v.entered_s END) "
             f"FROM visit_figure v JOIN form f ON f.id = v.form_id WHERE {self._where('v')} GROUP BY f.slug, v.step_id")
         # The city has these right now: their time grows until the step is left or a question is asked.
         growing = self._growing("f.slug, v.step_id", "COALESCE(v.left_s, :now) - v.entered_s - v.resident_wait_s",
                                 "visit_figure v", "v.left_s IS NULL AND v.waiting_since_s IS NULL")
+        # Ages of the requests at each step now (city's or resident's turn): few rows, read and sorted here.
+        ages = self._growing("f.slug, v.step_id", ":now - v.entered_s", "visit_figure v", "v.left_s IS NULL")
         result = []
-        for slug, step, n, open_n, resident, breaches, settled in totals:
-            figure = _Ranked("visit_figure v", "v.city_s", "v.form_id = :g_form AND v.step_id = :g_step",
-                             {"g_form": self.form_ids[slug], "g_step": step}, int(settled), growing.get((slug, step), []))
-            median_wait, p90_wait = self._median_p90(figure)
+        for slug, step, n, open_n, resident, breaches, settled, approved, rejected, oldest in totals:
+            group, params = "v.form_id = :g_form AND v.step_id = :g_step", {"g_form": self.form_ids[slug], "g_step": step}
+            median_wait, p90_wait = self._median_p90(
+                _Ranked("visit_figure v", "v.city_s", group, params, int(settled), growing.get((slug, step), [])))
+            age = self._median_p90(_Ranked("visit_figure v", "v.entered_s", group, params, 0, ages.get((slug, step), [])))
+            decided = int(approved) + int(rejected)
             result.append(StepFigures(
                 form=slug, step=step, step_name=step, visits=int(n), open_now=int(open_n),
                 median_wait=_span(median_wait), p90_wait=_span(p90_wait),
-                total_resident_wait=_span(float(resident or 0)) or timedelta(0), sla_breaches=int(breaches)))
+                total_resident_wait=_span(float(resident or 0)) or timedelta(0), sla_breaches=int(breaches),
+                open_median_age=_span(age[0]),
+                open_oldest_age=_span(self.params["now"] - oldest if oldest is not None else None),
+                approved=int(approved), rejected=int(rejected),
+                approval_rate=int(approved) / decided if decided else None,
+                rejection_rate=int(rejected) / decided if decided else None))
         return result
 
     def _weeks(self) -> list[WeekFigures]:

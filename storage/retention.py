@@ -5,7 +5,9 @@ finished, withdrawn or abandoned request older than its form's ``retention_days`
 comments and contact details go; the dated states stay for the figures) and writes a ``purge``
 audit event. Here it is wired to the database, and on SQLite followed by a WAL checkpoint: with
 ``secure_delete`` on (storage/engine.py) freed bytes are zeroed, and ``wal_checkpoint(TRUNCATE)``
-copies the zeroed pages home and empties the WAL, so the old values are in neither file.
+copies the zeroed pages home and empties the WAL, so the old values are in neither file. Each run also
+deletes files chosen on a form but never sent, a day after their upload (``forget_abandoned_uploads``),
+and the housekeeping rows of sign-ins and rate limits (``forget_stale_sign_ins``).
 
 Scheduling: the app starts one daemon thread per process (``start_scheduler``, from app.py through
 ``st.cache_resource``) that purges a minute after start and then every
@@ -27,8 +29,9 @@ from sqlalchemy.orm import Session
 
 from builder.throttling import WINDOW, window_is_over
 from builder.usecases.accounts import SESSION_MAX_AGE
+from builder.usecases.attachments import ABANDONED_UPLOAD_AGE
 from builder.usecases.insights import PurgedRequest, purge_expired
-from storage.models import AuthSession, LoginThrottle, RateLimit, now_utc
+from storage.models import Attachment, AttachmentBlob, AuthSession, LoginThrottle, RateLimit, now_utc
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger("formwork.retention")
@@ -40,6 +43,7 @@ def purge(engine: Engine, *, now: datetime | None = None) -> list[PurgedRequest]
     """Purge expired requests of every form; on SQLite, then empty the WAL."""
     purged = purge_expired(SqlUnitOfWork(engine), now=now)
     forget_stale_sign_ins(engine, now=now)
+    forget_abandoned_uploads(engine, now=now)
     if engine.dialect.name == "sqlite":
         checkpoint(engine)
     return purged
@@ -63,6 +67,28 @@ def forget_stale_sign_ins(engine: Engine, *, now: datetime | None = None) -> int
         if over:
             gone += session.execute(delete(RateLimit).where(RateLimit.window.in_(over))).rowcount
     return gone
+
+
+def forget_abandoned_uploads(engine: Engine, *, now: datetime | None = None) -> int:
+    """Delete files chosen on a form but never sent with a request, ``ABANDONED_UPLOAD_AGE`` after the upload.
+
+    A resident who leaves the form or replaces a file leaves a file with no request; nobody can
+    download it, and without this it would stay forever. Returns how many files went.
+    """
+    cutoff = (now or now_utc()) - ABANDONED_UPLOAD_AGE
+    abandoned = (select(Attachment.id).where(Attachment.submission_id.is_(None))  # type: ignore[union-attr]
+                 .where(Attachment.created_at < cutoff))
+    with Session(engine) as session, session.begin():
+        session.execute(delete(AttachmentBlob).where(AttachmentBlob.attachment_id.in_(abandoned)))  # type: ignore[attr-defined]
+        return session.execute(delete(Attachment).where(Attachment.id.in_(abandoned))).rowcount  # type: ignore[attr-defined]
+
+
+def forget_erased(engine: Engine) -> None:
+    """Right after an erasure: on SQLite, move the zeroed pages home and empty the WAL at once, so the
+    erased values are not left readable in the ``-wal`` file until the nightly purge. Nothing to do on
+    PostgreSQL (its dead tuples are not reachable through the application)."""
+    if engine.dialect.name == "sqlite":
+        checkpoint(engine)
 
 
 def checkpoint(engine: Engine) -> tuple[int, int, int]:

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -132,7 +132,10 @@ class FakeRequests:
             rows = [r for r in rows if r.claimed_by == query.claimed_by]
         if query.unclaimed_only:
             rows = [r for r in rows if r.claimed_by is None]
-        rows.sort(key=lambda r: r.submitted_at, reverse=query.newest_first)
+        if query.due_soonest_first:
+            rows.sort(key=lambda r: (r.due_on is None, r.due_on or date.min, r.submitted_at))
+        else:
+            rows.sort(key=lambda r: r.submitted_at, reverse=query.newest_first)
         return InboxPage(rows[query.offset: query.offset + query.limit], len(rows))
 
     def submitted_by(self, username: str) -> list[RequestRecord]:

@@ -59,19 +59,33 @@ def _rows(title: str, schema: dict[str, Any], ui: dict[str, Any], value: Any, ro
         entry = _("Entry {number}")
         return [row for index, item in enumerate(value)
                 for row in _rows(f"{title} › " + entry.format(number=index + 1), items, item_ui, item, root)]
-    return [{"Question": title, "Answer": display_value(schema, value, root)}]
+    return [{"Question": title, "Answer": display_value(schema, value, root, ui)}]
 
 
-def display_value(schema: dict[str, Any], value: Any, root: dict[str, Any] | None = None) -> str:
+def choice_labels(schema: dict[str, Any], ui: dict[str, Any] | None = None) -> dict[str, str]:
+    """The label of each stored choice: ``oneOf``/``anyOf`` titles, or ``enum`` with ``ui:enumNames`` (or the
+    older ``enumNames`` in the schema), as the resident saw them in the form."""
     options = [o for o in schema.get("oneOf", []) + schema.get("anyOf", []) if isinstance(o, dict) and "const" in o]
     labels = {str(o["const"]): str(o.get("title", o["const"])) for o in options}
+    enum = schema.get("enum")
+    names = (ui or {}).get("ui:enumNames")
+    names = names if isinstance(names, list) else schema.get("enumNames")
+    if isinstance(enum, list) and isinstance(names, list) and len(names) == len(enum):
+        labels.update({str(option): str(name) for option, name in zip(enum, names, strict=True)})
+    return labels
+
+
+def display_value(schema: dict[str, Any], value: Any, root: dict[str, Any] | None = None,
+                  ui: dict[str, Any] | None = None) -> str:
+    labels = choice_labels(schema, ui)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if value is None:
         return ""
     if isinstance(value, list):
         item_schema = resolve_ref(root or {}, schema["items"]) if isinstance(schema.get("items"), dict) else {}
-        return "; ".join(display_value(item_schema, item, root) for item in value)
+        item_ui = (ui or {}).get("items") if isinstance((ui or {}).get("items"), dict) else None
+        return "; ".join(display_value(item_schema, item, root, item_ui) for item in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {display_value({}, v)}" for k, v in value.items())
     if isinstance(value, str) and value.startswith(ANSWER_PREFIX):

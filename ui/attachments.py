@@ -8,18 +8,33 @@ from typing import Any
 import streamlit as st
 
 from builder.attachments import ANSWER_FILES_FIELD, answer_value
-from builder.errors import NotFound
+from builder.errors import AnswersInvalid, FieldError, NotFound, RateLimited
 from builder.ports import Actor, UnitOfWork
 from builder.usecases.attachments import download_attachment, request_files, upload_attachment
+from builder.usecases.limits import admit_upload
+from ui.context import current_actor
 from ui.i18n import _, show_number
 from ui.renderer import UploadHandler
 from ui.text import label_text
 
 
-def upload_handler(form_slug: str, uow_factory: Callable[[], UnitOfWork]) -> UploadHandler:
-    """Stores a chosen file (checked by content, under a random id) and returns the field's answer."""
+def upload_handler(form_slug: str, uow_factory: Callable[[], UnitOfWork], *, locale: str = "en",
+                   version: int | None = None) -> UploadHandler:
+    """Stores a chosen file (checked by content, under a random id) and returns the field's answer.
+
+    The file is checked against the rules of ``version`` (the one being filled in); refusals in ``locale``.
+    Files are counted per client (``admit_upload``): past the hourly limit the file is not kept and the
+    field says why and what to do, like any other refused file.
+    """
     def store(path: tuple[str | int, ...], schema: dict[str, Any], upload: Any) -> str:
-        return answer_value(upload_attachment(form_slug, path, upload.name, upload.getvalue(), uow_factory()))
+        try:
+            admit_upload(current_actor(), uow_factory())
+        except RateLimited:
+            raise AnswersInvalid([FieldError(path, _(
+                "Too many files were sent from your connection in the last hour, so this file was not kept. "
+                "Please wait a while, then choose it again; your other answers are kept."))]) from None
+        return answer_value(upload_attachment(form_slug, path, upload.name, upload.getvalue(), uow_factory(),
+                                              locale=locale, version=version))
     return store
 
 

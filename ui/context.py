@@ -24,6 +24,9 @@ class Services:
     holidays: tuple[date, ...] = ()
     demo_mode: bool = False
     public_url: str = "http://localhost:8501"
+    # Run right after an erasure so the erased values leave the database files at once (SQLite: WAL
+    # checkpoint, storage.retention.forget_erased); nothing to do without a database file.
+    forget_erased: Callable[[], None] = lambda: None
     extra: dict[str, object] = field(default_factory=dict)
 
     def uow(self) -> UnitOfWork:

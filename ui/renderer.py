@@ -1,8 +1,12 @@
 """JSON Schema + uiSchema → Streamlit widgets, and back to a JSON answer object.
 
 Conventions of react-jsonschema-form for the uiSchema (``ui:order`` with ``*``, ``ui:widget``,
-``ui:title``, ``ui:description``, ``ui:help``, ``ui:placeholder``, ``ui:options``), nested per property
-and per ``items``. One extension, ``ui:pages`` at the root, splits a long form into steps::
+``ui:title``, ``ui:description``, ``ui:help``, ``ui:placeholder``, ``ui:options``, ``ui:enumNames``,
+``ui:readonly`` and ``ui:disabled``, which lock the widget and keep its value, and ``ui:label: false``,
+honoured for checkboxes only: every other field keeps a visible label), nested per property and per
+``items``. A field's description is its help tooltip; ``ui:help`` is a note under it. A field of type
+``null`` is a section heading with its description as text. One extension, ``ui:pages`` at the root,
+splits a long form into steps::
 
     "ui:pages": [{"title": "About you", "fields": ["name", "email"]}, ...]
 
@@ -26,7 +30,7 @@ import streamlit as st
 from builder.attachments import is_file_field
 from builder.errors import AnswersInvalid, FieldError
 from builder.schema_view import FieldView, resolve_ref, visible_fields
-from builder.validation import DEFAULT_MAX_LENGTH
+from builder.validation import DEFAULT_MAX_LENGTH, date_bound
 from ui.i18n import _, current_locale, date_input_format, show_money
 from ui.text import label_text, literal, plain
 
@@ -127,31 +131,39 @@ class FormRenderer:
         widget = ui.get("ui:widget")
         if widget == "hidden":
             return value if value is not None else schema.get("default")
-        options = ui.get("ui:options") if isinstance(ui.get("ui:options"), dict) else {}
         title = str(ui.get("ui:title") or schema.get("title") or field.name.replace("_", " ").capitalize())
         # The marker is a plain suffix: a lone "*" before the end is not emphasis, and the screen reader
         # name (Streamlit's aria-label is the raw label) stays "Name *" rather than "Name \*".
         label = label_text(title) + (" *" if field.required else "")
         heading = plain(title) + (" \\*" if field.required else "")  # for markdown headings and captions
-        help_text = ui.get("ui:help") or ui.get("ui:description") or schema.get("description")
-        locked = locked or bool(schema.get("readOnly")) or "const" in schema
+        # Both are shown: the description in the field's help tooltip, ``ui:help`` as a note under the field.
+        description = ui.get("ui:description") or schema.get("description")
+        note = ui.get("ui:help")
+        # ``ui:readonly`` / ``ui:disabled`` lock the widget; it still shows and returns the value it has.
+        locked = locked or bool(schema.get("readOnly")) or "const" in schema or _ui_locked(ui)
         if isinstance(ui.get("ui:enumNames"), list) and isinstance(schema.get("enum"), list):
             schema = {**schema, "enumNames": ui["ui:enumNames"]}
         if isinstance(schema.get("items"), dict) and "$ref" in schema["items"]:
             schema = {**schema, "items": resolve_ref(self.root, schema["items"])}
         kind = _kind(schema, widget)
+        if kind == "null":
+            return _section(title, description, note)
         if kind == "object":
-            return self._group(schema, ui, value, heading=heading, help_text=help_text, path=path, locked=locked)
+            return self._group(schema, ui, value, heading=heading, help_text=description, note=note, path=path,
+                               locked=locked)
         if kind == "rows":
-            return self._rows(schema, ui, value, heading=heading, path=path, locked=locked)
-        kw = {"key": self._key(path), "label": label, "help": plain(str(help_text)) if help_text else None,
-              "disabled": locked, "label_visibility": "visible" if options.get("label", True) else "collapsed"}
+            return self._rows(schema, ui, value, heading=heading, help_text=description, note=note, path=path,
+                              locked=locked)
+        kw = {"key": self._key(path), "label": label, "help": plain(str(description)) if description else None,
+              "disabled": locked, "label_visibility": "collapsed" if _label_hidden(kind, ui) else "visible"}
         if "const" in schema:
             value = schema["const"]
         if kind == "file":
             result = self._file(schema, ui, value, where=path, **kw)
         else:
             result = _WIDGETS[kind](schema, ui, value, heading=heading, **kw)
+        if note:
+            st.caption(plain(str(note)))
         self._show_errors(path, below=True)
         return result
 
@@ -166,24 +178,28 @@ class FormRenderer:
                 st.error(plain(error.message), icon=":material/error:")
 
     def _group(self, schema: dict[str, Any], ui: dict[str, Any], value: Any, *, heading: str, help_text: Any,
-               path: Path, locked: bool) -> dict[str, Any] | None:
+               note: Any, path: Path, locked: bool) -> dict[str, Any] | None:
         with st.container(border=True):
             st.markdown(f"**{heading}**")
-            if help_text:
-                st.caption(plain(str(help_text)))
+            for text in (help_text, note):
+                if text:
+                    st.caption(plain(str(text)))
             self._show_errors(path)
             return self._object(schema, ui, dict(value or {}), path=path, only=None, locked=locked) or None
 
     # ---------------------------------------------------------------- arrays of objects
 
-    def _rows(self, schema: dict[str, Any], ui: dict[str, Any], value: Any, *, heading: str, path: Path,
-              locked: bool) -> list[dict[str, Any]] | None:
+    def _rows(self, schema: dict[str, Any], ui: dict[str, Any], value: Any, *, heading: str, help_text: Any,
+              note: Any, path: Path, locked: bool) -> list[dict[str, Any]] | None:
         """Rows of a group, with add / remove / move up buttons as ``ui:options`` allow."""
         options = ui.get("ui:options") if isinstance(ui.get("ui:options"), dict) else {}
         item_schema = resolve_ref(self.root, schema.get("items") or {})
         item_ui = ui.get("items") if isinstance(ui.get("items"), dict) else {}
         rows = [dict(row) if isinstance(row, dict) else {} for row in (value or [])]
         st.markdown(f"**{heading}**")
+        for text in (help_text, note):
+            if text:
+                st.caption(plain(str(text)))
         self._show_errors(path)
         result: list[dict[str, Any]] = []
         change: tuple[str, int] | None = None
@@ -258,6 +274,27 @@ class FormRenderer:
 
 
 _NULL = object()
+
+
+def _ui_locked(ui: dict[str, Any]) -> bool:
+    return ui.get("ui:readonly") is True or ui.get("ui:disabled") is True
+
+
+def _label_hidden(kind: str, ui: dict[str, Any]) -> bool:
+    """``ui:label: false`` hides the label of a checkbox only (its name stays for screen readers); every other
+    field keeps a visible label, and the lint tells the designer the setting is not honoured there."""
+    options = ui.get("ui:options") if isinstance(ui.get("ui:options"), dict) else {}
+    asked = ui.get("ui:label") is False or options.get("label") is False
+    return asked and kind == "boolean" and ui.get("ui:widget") not in {"radio", "select"}
+
+
+def _section(title: str, description: Any, note: Any) -> object:
+    """A heading with its explanation (a field of type null): staff text, shown literally, never an answer."""
+    st.header(plain(title), anchor=False)  # the level below the page title (h1): no level skipped
+    for text in (description, note):
+        if text:
+            st.markdown(plain(str(text)))
+    return _NULL
 
 
 def _set_path(target: dict[str, Any], path: Path, value: Any) -> None:
@@ -432,8 +469,12 @@ def _scalar(schema: dict[str, Any], text: str) -> Any:
 
 def _date(schema: dict[str, Any], ui: dict[str, Any], value: Any, *, heading: str, **kw: Any) -> str | None:
     current = _parse(date.fromisoformat, _start(schema, value))
-    picked = st.date_input(value=current, min_value=DATE_MIN, max_value=DATE_MAX,
-                           format=date_input_format(current_locale()), **kw)
+    # The form's earliest / latest date (``formatMinimum`` / ``formatMaximum``), widened to keep an answer
+    # already given on screen (the validator then says why it is refused).
+    low = max(date_bound(schema.get("formatMinimum")) or DATE_MIN, DATE_MIN)
+    high = min(date_bound(schema.get("formatMaximum")) or DATE_MAX, DATE_MAX)
+    picked = st.date_input(value=current, min_value=min(low, current or low),
+                           max_value=max(high, low, current or high), format=date_input_format(current_locale()), **kw)
     return picked.isoformat() if isinstance(picked, date) else None
 
 
@@ -448,11 +489,6 @@ def _datetime(schema: dict[str, Any], ui: dict[str, Any], value: Any, *, heading
     picked = st.datetime_input(value=current, min_value=datetime(1900, 1, 1), max_value=datetime(2100, 12, 31),
                                format=date_input_format(current_locale()), **kw)
     return picked.isoformat(timespec="minutes") if isinstance(picked, datetime) else None
-
-
-def _null(schema: dict[str, Any], ui: dict[str, Any], value: Any, *, heading: str, **kw: Any) -> object:
-    st.caption(heading)
-    return _NULL
 
 
 def _const(schema: dict[str, Any], ui: dict[str, Any], value: Any, *, heading: str, **kw: Any) -> Any:
@@ -480,7 +516,6 @@ _WIDGETS: dict[str, Callable[..., Any]] = {
     "date": _date,
     "time": _time,
     "datetime": _datetime,
-    "null": _null,
     "const": _const,
 }
 

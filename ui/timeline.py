@@ -7,10 +7,11 @@ from collections.abc import Callable, Mapping, Sequence
 import streamlit as st
 
 from builder.attachments import ANSWER_FILES_RULE, MAX_ANSWER_FILES
-from builder.errors import AnswersInvalid, FormworkError
+from builder.errors import (AnswersInvalid, FormworkError, InputTooLarge, InvalidTransition, NotFound,
+                            PermissionDenied, RateLimited, StaleRequest, StorageUnavailable)
 from builder.ports import ChainedEvent, CommentRecord
 from builder.usecases.requests import StatusView
-from builder.workflow import Action
+from builder.workflow import Action, MissingText
 from ui.answers import show_answers
 from ui.i18n import _, show_date, show_number
 from ui.text import plain
@@ -22,11 +23,36 @@ ResidentAct = Callable[[Action, str, str, list[tuple[str, bytes]]], None]
 def refusal_messages(exc: FormworkError) -> list[str]:
     """What to show when the core refuses a resident's action: each problem, not just their count.
 
+    Field problems come from the core already in the resident's language (builder.validation_messages);
+    every other refusal is named by its class and worded here, with what to do next.
     Escaped for ``st.error``: a message can quote what the resident sent (a file's name).
     """
     if isinstance(exc, AnswersInvalid) and exc.errors:
         return [plain(error.message) for error in exc.errors]
-    return [plain(str(exc))]
+    return [resident_refusal(exc)]
+
+
+def resident_refusal(exc: FormworkError) -> str:
+    """A refusal of the core in the resident's words and language, with a next step."""
+    if isinstance(exc, StaleRequest):
+        return _("This request changed while you were reading it. The page now shows its current state; "
+                 "please try again.")
+    if isinstance(exc, InvalidTransition):
+        return _("This is no longer possible: the request has moved on. The page now shows its current state.")
+    if isinstance(exc, MissingText):
+        return _("Write your answer to the question, then send it again.")
+    if isinstance(exc, StorageUnavailable):
+        return _("We could not save this just now because of a problem on our side, and nothing was changed. "
+                 "Please try again in a few minutes.")
+    if isinstance(exc, RateLimited):
+        return _("Too many attempts from your connection. Please wait a while and try again.")
+    if isinstance(exc, InputTooLarge):
+        return _("What you sent is too long. Shorten it, or send long documents as files, and try again.")
+    if isinstance(exc, PermissionDenied):
+        return _("This request does not allow that. If you think it should, contact the city office.")
+    if isinstance(exc, NotFound):
+        return _("We could not find this request. Check its reference and try again.")
+    return _("This could not be done, and nothing was changed. Please try again, or contact the city office.")
 
 
 def state_labels() -> dict[str, str]:
@@ -52,15 +78,29 @@ def state_label(state: str | None) -> str:
     return state_labels().get(state or "", state or "")
 
 
+def staff_state_labels() -> dict[str, str]:
+    """What each state is called on staff pages: the resident is "the resident", not "you"."""
+    return {
+        "submitted": _("Received"), "in_review": _("Waiting for a decision"),
+        "needs_info": _("Waiting for the resident"), "approved": _("Approved"),
+        "rejected": _("Rejected"), "withdrawn": _("Withdrawn by the resident"),
+    }
+
+
+def staff_state_label(state: str | None) -> str:
+    return staff_state_labels().get(state or "", state or "")
+
+
 def show_history(events: Sequence[ChainedEvent], step_names: Mapping[str, str]) -> None:
-    """Who did what and when; reasons and questions are in the comments (the audit log holds no free text)."""
+    """Who did what and when, for staff; reasons and questions are in the comments (the audit log holds no
+    free text)."""
     actions = action_labels()
     rows = [{
         _("When (UTC)"): e.event.at.strftime("%Y-%m-%d %H:%M"),  # sortable in the table, in every language
         _("Who"): e.event.actor,
         _("What"): actions.get(e.event.action, e.event.action),
         _("Step"): step_names.get(e.event.to_step or "", e.event.to_step or ""),
-        _("State"): state_label(e.event.to_state),
+        _("State"): staff_state_label(e.event.to_state),
     } for e in events]
     st.dataframe(rows, hide_index=True, width="stretch")
 

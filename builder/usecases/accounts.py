@@ -150,8 +150,10 @@ def _record_failure(key: str, uow: UnitOfWork, at: datetime) -> None:
         record = throttling.after_failure(uow.directory.login_throttle(key), key, at)
         uow.directory.save_login_throttle(record)
         if record.failures == throttling.FREE_FAILURES:
-            uow.audit.append(AuditEvent("sign_in_cooldown", "anonymous", at,
-                                        comment=f"{record.failures} failed sign-ins for “{key}”"))
+            # Never the typed username itself: it may be a password typed in the wrong field.
+            uow.audit.append(AuditEvent("sign_in_cooldown", "anonymous", at, comment=(
+                f"{record.failures} failed sign-ins for a username whose SHA-256 starts "
+                f"{throttling.username_fingerprint(key)}")))
         uow.commit()
 
 

@@ -4,33 +4,41 @@ only the people who may see the request download them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from builder.attachments import (ANSWER_FILES_FIELD, ANSWER_FILES_RULE, MAX_ANSWER_FILES, AttachmentRef,
                                  attachment_ids, check_file, file_rules, make_ref)
+from builder import validation_messages
 from builder.definition import parse_definition
 from builder.errors import AnswersInvalid, FieldError, NotFound
 from builder.ports import Actor, StoredAttachment, UnitOfWork
 from builder.references import access_code_matches, normalise_reference
 
 _NOT_YOURS = "There is no such file, or you may not see it."
+# A chosen file waits for its request to be sent; the retention purge deletes it (and its content)
+# this long after the upload if it was never sent: an abandoned form or a replaced file.
+ABANDONED_UPLOAD_AGE = timedelta(hours=24)
 
 
 def upload_attachment(form_slug: str, field: tuple[str | int, ...], name: str, data: bytes,
-                      uow: UnitOfWork) -> AttachmentRef:
-    """Check the file against the field's rule (kind by content, size) and store it under a random id."""
+                      uow: UnitOfWork, *, locale: str = "en", version: int | None = None) -> AttachmentRef:
+    """Check the file against the field's rule (kind by content, size) and store it under a random id.
+
+    ``version``: the form version the resident is filling in (default: the latest); refusals in ``locale``.
+    """
+    from builder.usecases.requests import fillable_version  # requests imports this module
+
     dotted = ".".join(str(part) for part in field)
+    words = validation_messages.table(locale)
     with uow:
-        version = uow.forms.latest_version(form_slug)
-        if version is None:
-            raise NotFound("This form does not exist or is not published yet.")
-        definition = parse_definition(version.definition)
+        definition = parse_definition(fillable_version(form_slug, version, uow).definition)
         rule = file_rules(definition.schema_, definition.ui_schema).get(dotted)
         if rule is None:
-            raise AnswersInvalid([FieldError(field, "This question does not take a file.")])
-        kind, problem = check_file(rule, name, data)
+            raise AnswersInvalid([FieldError(field, words["file.not_a_file_field"])])
+        kind, problem = check_file(rule, name, data, locale)
         if problem or kind is None:
-            raise AnswersInvalid([FieldError(field, problem or "This file cannot be accepted.")])
+            raise AnswersInvalid([FieldError(field, problem or words["file.refused"])])
         ref = make_ref(name, data, kind)
         uow.attachments.add(StoredAttachment(id=ref.id, field_name=dotted, filename=ref.name, content_type=ref.type,
                                              size=ref.size, sha256=ref.sha256), data)
@@ -38,7 +46,7 @@ def upload_attachment(form_slug: str, field: tuple[str | int, ...], name: str, d
     return ref
 
 
-def link_submitted_files(answers: dict[str, Any], reference: str, uow: UnitOfWork) -> None:
+def link_submitted_files(answers: dict[str, Any], reference: str, uow: UnitOfWork, *, locale: str = "en") -> None:
     """Inside the submit transaction: attach the answers' files to the new request.
 
     A file id that does not exist or already belongs to another request refuses the submission, so a
@@ -46,18 +54,20 @@ def link_submitted_files(answers: dict[str, Any], reference: str, uow: UnitOfWor
     """
     ids = set(attachment_ids(answers))
     if ids and uow.attachments.link(ids, reference) != len(ids):
-        raise AnswersInvalid([FieldError((), "A file in your answers could not be found. Attach it again.")])
+        raise AnswersInvalid([FieldError((), validation_messages.table(locale)["file.missing"])])
 
 
-def attach_to_answer(reference: str, files: Sequence[tuple[str, bytes]], uow: UnitOfWork) -> list[AttachmentRef]:
+def attach_to_answer(reference: str, files: Sequence[tuple[str, bytes]], uow: UnitOfWork, *,
+                     locale: str = "en") -> list[AttachmentRef]:
     """Inside the answer's transaction: check the files sent with an answer and link them to the request.
 
     Every file is checked before any is stored, so a refused file leaves nothing behind.
     """
     where = (ANSWER_FILES_FIELD,)
     if len(files) > MAX_ANSWER_FILES:
-        raise AnswersInvalid([FieldError(where, f"Send at most {MAX_ANSWER_FILES} files with one answer.")])
-    checked = [(name, data, check_file(ANSWER_FILES_RULE, name, data)) for name, data in files]
+        message = validation_messages.table(locale)["file.too_many"]
+        raise AnswersInvalid([FieldError(where, message.format(limit=MAX_ANSWER_FILES))])
+    checked = [(name, data, check_file(ANSWER_FILES_RULE, name, data, locale)) for name, data in files]
     problems = [FieldError(where, problem) for _name, _data, (_kind, problem) in checked if problem]
     if problems:
         raise AnswersInvalid(problems)

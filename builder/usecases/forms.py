@@ -14,6 +14,7 @@ from builder.errors import DefinitionInvalid, FieldError, NotFound, PermissionDe
 from builder.lint import Finding, lint
 from builder.ports import Actor, AuditEvent, FormRecord, UnitOfWork, VersionRecord
 from builder.publishing_checks import publishing_errors, unsafe_text_errors
+from builder.validation import upgrade_dependencies
 
 
 @dataclass(frozen=True)
@@ -226,17 +227,39 @@ def version_definition(slug: str, number: int, actor: Actor, uow: UnitOfWork) ->
 def import_document(text: str, ui_text: str = "", *, slug: str, department: str,
                     title: str = "") -> dict[str, Any]:
     """A definition from an imported file: a whole Formwork definition, or a plain JSON Schema
-    (+ optional uiSchema) wrapped into one. Draft-07 ``definitions`` are accepted as they are."""
+    (+ optional uiSchema) wrapped into one. Draft-07 ``definitions`` are accepted as they are; draft-07
+    ``dependencies`` become ``dependentRequired`` / ``dependentSchemas``; a schema that leaves its answers
+    open is closed (see ``_closed``)."""
     document = _json_object(text, "file")
     ui_schema = _json_object(ui_text, "uiSchema file") if ui_text.strip() else None
     if "schema" in document and "slug" in document:
-        return {**document, "slug": slug, "department": department}
+        schema = document["schema"]
+        imported = _closed(schema) if isinstance(schema, dict) else schema
+        return {**document, "schema": imported, "slug": slug, "department": department}
     if document.get("type") != "object" or not isinstance(document.get("properties"), dict):
         raise DefinitionInvalid([FieldError(("file",), "This file is neither a Formwork form nor a JSON Schema of an "
                                                        "object with properties.")])
     return {"slug": slug, "title": title or str(document.get("title") or slug), "department": department,
-            "description": str(document.get("description") or ""), "schema": document,
+            "description": str(document.get("description") or ""), "schema": _closed(document),
             "uiSchema": ui_schema or {}, "workflow": {"steps": []}, "settings": {}}
+
+
+_OLDER_DRAFTS = ("json-schema.org/draft-04/", "json-schema.org/draft-06/", "json-schema.org/draft-07/")
+
+
+def _closed(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema in draft 2020-12, refusing answers to questions the form does not ask.
+
+    A JSON Schema accepts any other property unless told not to, so ``{"status": "approved"}`` would be
+    stored with a request. ``unevaluatedProperties: false`` (not ``additionalProperties``) still lets the
+    fields of ``if``/``then``, ``allOf``, ``oneOf`` and ``dependentSchemas`` branches through. A schema that
+    sets either keyword itself is left as its author wrote it."""
+    upgraded = dict(upgrade_dependencies(schema))
+    if "additionalProperties" not in upgraded and "unevaluatedProperties" not in upgraded:
+        upgraded["unevaluatedProperties"] = False
+    if any(draft in str(upgraded.get("$schema", "")) for draft in _OLDER_DRAFTS):
+        upgraded["$schema"] = "https://json-schema.org/draft/2020-12/schema"  # it now uses 2020-12 keywords
+    return upgraded
 
 
 def _json_object(text: str, what: str) -> dict[str, Any]:

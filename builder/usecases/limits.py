@@ -1,4 +1,4 @@
-"""Rate limits per client: anonymous submissions and tracking look-ups.
+"""Rate limits per client: submissions, tracking look-ups and file uploads.
 
 A client is a keyed hash of its network address (``client_key``): the limit works without storing
 anyone's IP address.
@@ -12,11 +12,14 @@ from datetime import UTC, datetime
 
 from builder.errors import RateLimited
 from builder.ports import Actor, UnitOfWork
-from builder.throttling import ANONYMOUS_SUBMISSIONS, SIGNED_IN_SUBMISSIONS, TRACKING_LOOKUPS, RateRule
+from builder.throttling import (ANONYMOUS_SUBMISSIONS, FILE_UPLOADS, SIGNED_IN_SUBMISSIONS,
+                                TRACKING_LOOKUPS, RateRule)
 
 TOO_MANY_SUBMISSIONS = ("Too many requests were sent from your connection in the last hour. "
                         "Please wait a while and submit again; your answers are kept.")
 TOO_MANY_LOOKUPS = "Too many look-ups from your connection. Please wait ten minutes and try again."
+TOO_MANY_UPLOADS = ("Too many files were sent from your connection in the last hour, so this file was not kept. "
+                    "Please wait a while, then choose it again; your other answers are kept.")
 
 
 def client_key(address: str, secret: str) -> str:
@@ -45,3 +48,9 @@ def admit_submission(actor: Actor, uow: UnitOfWork, *, now: datetime | None = No
 def admit_lookup(actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> None:
     """Before a look-up by reference and access code: guessing is slowed per client."""
     admit(TRACKING_LOOKUPS, actor.client_key or f"user:{actor.username}", uow, TOO_MANY_LOOKUPS, now=now)
+
+
+def admit_upload(actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> None:
+    """Before storing a chosen file: counted per account when signed in, else per client."""
+    client = f"user:{actor.username}" if actor.username is not None else actor.client_key or "unknown-client"
+    admit(FILE_UPLOADS, client, uow, TOO_MANY_UPLOADS, now=now)

@@ -15,9 +15,13 @@ from builder.references import access_code_matches, format_reference, hash_acces
 from builder.translations import localise
 from builder.validation import is_email, validate_answers
 from builder.usecases.attachments import attach_to_answer, link_submitted_files
+from builder.usecases.forms import PublishedForm
 from builder.workflow import STATE_LABELS, Action, Command, Context, State
 
 NO_MATCH = "No request matches this reference and access code. Check both and try again."
+NOT_PUBLISHED = "This form does not exist or is not published yet."
+NO_LONGER_PUBLISHED = ("This form is no longer published, so it cannot be submitted. Nothing was sent; "
+                       "contact the city office if you still need it.")
 
 
 @dataclass(frozen=True)
@@ -56,34 +60,61 @@ class StatusView:
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
+def fillable_version(form_slug: str, number: int | None, uow: UnitOfWork) -> VersionRecord:
+    """Inside a transaction: the version a resident fills in — ``number``, or the latest when None.
+
+    A version superseded while the resident was filling it in stays fillable (published versions are
+    immutable); a form with no published version left, or a version that does not exist, is refused.
+    """
+    latest = uow.forms.latest_version(form_slug)
+    if latest is None or latest.id is None:
+        raise NotFound(NO_LONGER_PUBLISHED if number is not None else NOT_PUBLISHED)
+    version = latest if number is None or number == latest.number else uow.forms.version(form_slug, number)
+    if version is None or version.id is None:
+        raise NotFound(NO_LONGER_PUBLISHED)
+    return version
+
+
+def form_to_fill(form_slug: str, uow: UnitOfWork, *, version: int | None = None) -> PublishedForm:
+    """The form a resident fills in: the version they started with (``version``), or the latest."""
+    with uow.reading():
+        record = fillable_version(form_slug, version, uow)
+    assert record.id is not None
+    return PublishedForm(form_slug, record.id, record.number, parse_definition(record.definition))
+
+
 def submit(form_slug: str, answers: dict[str, Any], actor: Actor, uow: UnitOfWork, *,
            idempotency_key: str, locale: str = "en", holidays: Collection[date] = (),
-           now: datetime | None = None) -> Receipt:
-    """Validate the answers against the published version and start the request's workflow."""
+           now: datetime | None = None, version: int | None = None, public_url: str | None = None) -> Receipt:
+    """Validate the answers against a published version and start the request's workflow.
+
+    ``version`` is the version number the resident filled in (pinned when the form was first shown):
+    the answers are checked against it and the request records it, even if a newer version was
+    published meanwhile. None means the latest version.
+    """
     at = now or datetime.now(UTC)
     with uow:
         existing = uow.requests.by_idempotency_key(idempotency_key)
         if existing is not None:
             return Receipt(existing.reference, None, "", existing.state)
-        version = uow.forms.latest_version(form_slug)
-        if version is None or version.id is None:
-            raise NotFound("This form does not exist or is not published yet.")
-        definition = parse_definition(version.definition)
+        version_record = fillable_version(form_slug, version, uow)
+        definition = parse_definition(version_record.definition)
         if definition.settings.submission == "signed_in" and not actor.is_signed_in:
             raise PermissionDenied("Please sign in to submit this form.")
         # The resident's language: standard messages from the core's tables, the designer's own messages
         # and the confirmation text through the form's translations.
-        localised = localise(version.definition, locale)
+        localised = localise(version_record.definition, locale)
         validate_answers(localised["schema"], answers, locale)
         code = new_access_code()
-        request = _new_request(definition, version, answers, actor, uow, code=code, at=at,
+        request = _new_request(definition, version_record, answers, actor, uow, code=code, at=at,
                                idempotency_key=idempotency_key, locale=locale)
         effect = workflow.start(request, _context(definition, request, uow, at, holidays), actor)
         stored = uow.requests.add(effect.request)
-        link_submitted_files(answers, stored.reference, uow)  # files uploaded while filling in (issue 3)
+        link_submitted_files(answers, stored.reference, uow, locale=locale)  # files uploaded while filling in (issue 3)
         for event in effect.events:
             uow.audit.append(event)
-        notifications.queue(effect.notify, stored, definition, uow, event_id=f"{stored.reference}:submit", now=at)
+        notifications.queue(effect.notify, stored, definition, uow, event_id=f"{stored.reference}:submit", now=at,
+                            public_url=public_url)
         uow.commit()
     confirmation = (localised.get("settings") or {}).get("confirmation_text") or definition.settings.confirmation_text
     return Receipt(stored.reference, code, confirmation, stored.state)
@@ -170,9 +201,10 @@ def _status_view(request: RequestRecord, uow: UnitOfWork, *, proven_owner: bool,
 
 def resident_act(reference: str, access_code: str | None, action: Action, text: str, expected_version: int,
                  actor: Actor, uow: UnitOfWork, *, holidays: Collection[date] = (),
-                 now: datetime | None = None, files: Sequence[tuple[str, bytes]] = ()) -> str:
+                 now: datetime | None = None, files: Sequence[tuple[str, bytes]] = (), locale: str = "en",
+                 public_url: str | None = None) -> str:
     """Answer a question (with up to five files) or withdraw, proven by the access code or the
-    submitting account. Returns the new state."""
+    submitting account. Returns the new state. Refused files are explained in ``locale``."""
     if action not in {Action.ANSWER, Action.WITHDRAW}:
         raise PermissionDenied("Residents can only answer questions or withdraw their request.")
     if files and action != Action.ANSWER:
@@ -190,8 +222,8 @@ def resident_act(reference: str, access_code: str | None, action: Action, text: 
         definition = parse_definition(_version(request, uow).definition)
         effect = workflow.apply(request, Command(action, actor, text=text, public=True),
                                 _context(definition, request, uow, at, holidays), proven_owner=True)
-        _write(effect, definition, uow, at)
-        attach_to_answer(request.reference, files, uow)
+        _write(effect, definition, uow, at, public_url=public_url)
+        attach_to_answer(request.reference, files, uow, locale=locale)
         uow.commit()
     return effect.request.state
 
@@ -207,7 +239,9 @@ def _check_version(request: RequestRecord, expected_version: int) -> None:
         raise StaleRequest()
 
 
-def _write(effect: workflow.Effect, definition: FormDefinition, uow: UnitOfWork, at: datetime) -> RequestRecord:
+def _write(effect: workflow.Effect, definition: FormDefinition, uow: UnitOfWork, at: datetime, *,
+           public_url: str | None = None) -> RequestRecord:
+    """Write what the engine decided, and queue its mail (``public_url``: for the resident's link)."""
     saved = uow.requests.save(effect.request)
     if effect.decision:
         uow.requests.add_decision(effect.decision)
@@ -216,5 +250,5 @@ def _write(effect: workflow.Effect, definition: FormDefinition, uow: UnitOfWork,
     event_id = ""
     for event in effect.events:
         event_id = uow.audit.append(event).hash[:16]
-    notifications.queue(effect.notify, saved, definition, uow, event_id=event_id, now=at)
+    notifications.queue(effect.notify, saved, definition, uow, event_id=event_id, now=at, public_url=public_url)
     return saved

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from builder import workflow
@@ -30,6 +30,8 @@ class CaseView:
     decided: list[DecisionRecord]  # who has decided on the current (pending) step
     overdue: bool
     groups: list[str]  # where the request can be reassigned to
+    # Reassign: who in each group could take the request (not whoever submitted it); empty unless offered.
+    members_of: dict[str, list[str]] = field(default_factory=dict)
 
 
 def inbox(actor: Actor, uow: UnitOfWork, query: InboxQuery | None = None) -> InboxPage:
@@ -81,7 +83,7 @@ def export_selection(actor: Actor, uow: UnitOfWork, query: InboxQuery) -> list[d
     today = datetime.now(UTC).date()
     return [{
         "Reference": r.reference, "Form": r.form_slug, "Version": str(r.version_number), "Step": r.step_id or "",
-        "Group": r.group or "", "State": workflow.STATE_LABELS[workflow.State(r.state)],
+        "Group": r.group or "", "State": workflow.STAFF_STATE_LABELS[workflow.State(r.state)],
         "Submitted (UTC)": r.submitted_at.strftime("%Y-%m-%d %H:%M"),
         "Due": r.due_on.isoformat() if r.due_on else "",
         "Overdue": "yes" if r.state in workflow.OPEN_STATES and is_overdue(r.due_on, today) else "",
@@ -118,6 +120,9 @@ def open_case(reference: str, actor: Actor, uow: UnitOfWork) -> CaseView:
             actions = [a for a in actions if a != Action.CLAIM]
         if request.claimed_by != actor.username:
             actions = [a for a in actions if a != Action.RELEASE]
+        groups = sorted(g.name for g in uow.directory.all_groups())
+        members_of = {group: [m for m in uow.directory.group_members(group) if m != request.submitted_by]
+                      for group in groups} if Action.REASSIGN in actions else {}
         return CaseView(
             request=request, definition=definition, step_name=step.name if step else None,
             history=uow.audit.for_request(request.reference), comments=uow.requests.comments(request.reference),
@@ -125,12 +130,13 @@ def open_case(reference: str, actor: Actor, uow: UnitOfWork) -> CaseView:
             approvals_needed=workflow.approvals_needed(step, len(members)) if step else None,
             decided=workflow.decided_on_step(uow.requests.decisions(request.reference), request.step_index),
             overdue=request.state in workflow.OPEN_STATES and is_overdue(request.due_on, datetime.now(UTC).date()),
-            groups=sorted(g.name for g in uow.directory.all_groups()),
+            groups=groups, members_of=members_of,
         )
 
 
 def act(reference: str, command: Command, expected_version: int, uow: UnitOfWork, *,
-        idempotency_key: str | None = None, holidays: Collection[date] = (), now: datetime | None = None) -> str:
+        idempotency_key: str | None = None, holidays: Collection[date] = (), now: datetime | None = None,
+        public_url: str | None = None) -> str:
     """A reviewer's action on a request. Returns the request's new state.
 
     ``expected_version`` is the version the reviewer saw; if the request moved on since, the action is
@@ -150,7 +156,7 @@ def act(reference: str, command: Command, expected_version: int, uow: UnitOfWork
             raise NotFound("There is no request with this reference in your groups.")
         _check_version(request, expected_version)
         effect = workflow.apply(request, command, _context(definition, request, uow, at, holidays, command.to_group))
-        _write(effect, definition, uow, at)
+        _write(effect, definition, uow, at, public_url=public_url)
         if idempotency_key:
             uow.requests.remember_command(idempotency_key, request.reference, at)
         uow.commit()

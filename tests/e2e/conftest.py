@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
@@ -166,15 +166,28 @@ def settle(page: Page) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=15_000)
 
 
-def nav(page: Page, label: str) -> None:
-    """Go to a page through the navigation; on a phone the sidebar is collapsed and opened first."""
+def nav(page: Page, label: str, until: Locator | None = None) -> None:
+    """Go to a page through the navigation; on a phone the sidebar is collapsed and opened first.
+
+    With ``until``, the click is repeated (three times at most) until that element shows: a click that
+    lands during a script run can be swallowed by the run's own rerun, more often on a busy machine.
+    """
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_be_attached(timeout=15_000)
-    if sidebar.get_attribute("data-collapsed") == "true":
-        page.get_by_test_id("stExpandSidebarButton").click()
-        expect(sidebar).to_have_attribute("data-collapsed", "false")
-    page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True).click()
-    settle(page)
+    for attempt in range(3):
+        if sidebar.get_attribute("data-collapsed") == "true":
+            page.get_by_test_id("stExpandSidebarButton").click()
+            expect(sidebar).to_have_attribute("data-collapsed", "false")
+        page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True).click()
+        settle(page)
+        if until is None:
+            return
+        try:
+            expect(until).to_be_visible(timeout=5_000)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
 
 
 def sign_in(page: Page, base: str, username: str, password: str | None = None) -> None:
@@ -182,11 +195,7 @@ def sign_in(page: Page, base: str, username: str, password: str | None = None) -
     page.goto(base)
     settle(page)
     username_box = page.get_by_label("Username")
-    for _attempt in range(3):  # a click during the first script run can be swallowed by its rerun
-        nav(page, "Sign in")
-        with contextlib.suppress(AssertionError):
-            expect(username_box).to_be_visible(timeout=5_000)
-            break
+    nav(page, "Sign in", until=username_box)
     username_box.fill(username)
     page.get_by_label("Password", exact=True).first.fill(password or f"demo-{username}-passphrase")
     page.get_by_role("button", name="Sign in").click()

@@ -127,11 +127,7 @@ def track(page: Page, base: str, reference: str, code: str) -> None:
     page.goto(base)
     settle(page)
     reference_box = page.get_by_label("Reference")
-    for _attempt in range(3):  # a click during the first script run can be swallowed by its rerun
-        nav(page, "Follow a request")
-        with contextlib.suppress(AssertionError):
-            expect(reference_box).to_be_visible(timeout=10_000)
-            break
+    nav(page, "Follow a request", until=reference_box)
     reference_box.fill(reference)
     page.get_by_role("textbox", name="Access code").fill(code)
     page.get_by_role("button", name="Show my request").click()
@@ -141,7 +137,7 @@ def track(page: Page, base: str, reference: str, code: str) -> None:
 
 def open_case(page: Page, reference: str) -> None:
     """A signed-in reviewer opens a request from the inbox."""
-    nav(page, "Inbox")
+    nav(page, "Inbox", until=page.get_by_role("combobox", name="Open a request"))
     page.get_by_role("combobox", name="Open a request").click()
     page.get_by_role("option", name=reference).click()
     settle(page)

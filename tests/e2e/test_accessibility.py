@@ -149,8 +149,12 @@ def test_every_resident_control_has_a_visible_label(live: tuple[LiveServer, Rece
 FOCUSED_JS = """() => {
   const e = document.activeElement;
   if (!e || e === document.body) return {tag: '', href: '', name: ''};
-  const name = e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].innerText)
-             || (e.closest('label') && e.closest('label').innerText) || e.innerText || '';
+  // Text as read out: material icon names (a ligature font draws "keyboard_arrow_right" as an arrow) left out.
+  const read = el => { const copy = el.cloneNode(true);
+    copy.querySelectorAll('[data-testid=stIconMaterial], [aria-hidden=true]').forEach(i => i.remove());
+    return copy.textContent; };
+  const name = e.getAttribute('aria-label') || (e.labels && e.labels[0] && read(e.labels[0]))
+             || (e.closest('label') && read(e.closest('label'))) || read(e) || '';
   return {tag: e.tagName.toLowerCase(), href: e.getAttribute('href') || '',
           name: name.replace(/\\\\(.)/g, '$1').replace(/\\s+/g, ' ').trim()};
 }"""
@@ -158,25 +162,35 @@ FOCUSED_JS = """() => {
 
 def focus(page: Page, tag: str, name: str, *, back: bool = False, limit: int = 60) -> None:
     """Press Tab (Shift+Tab with ``back``) until a ``tag`` element named ``name…`` (or linking to it) has focus."""
+    trail: list[str] = []
     for _press in range(limit):
         now = page.evaluate(FOCUSED_JS)
         if now["tag"] == tag and (now["name"].startswith(name) or name in now["href"]):
             return
+        trail.append(f"{now['tag']}:{now['name'][:30] or now['href']}")
         page.keyboard.press("Shift+Tab" if back else "Tab")
-    raise AssertionError(f"{tag} {name!r} cannot be reached with the keyboard (stopped at {now})")
+    raise AssertionError(f"{tag} {name!r} cannot be reached with the keyboard; focus went through {trail}")
+
+
+def drawn(page: Page) -> None:
+    """Wait until the run a key started has drawn everything: the status widget shows only after a delay,
+    and until the run ends, elements of the previous run remain (marked stale) and are then replaced,
+    taking the keyboard focus with them."""
+    settle(page)
+    expect(page.locator("[data-stale=true]")).to_have_count(0)
 
 
 def type_into(page: Page, tag: str, name: str, text: str) -> None:
     focus(page, tag, name)
     page.keyboard.type(text)
     page.keyboard.press("Tab")  # leaving the field hands its value to the app
-    settle(page)
+    drawn(page)
 
 
 def press_on(page: Page, tag: str, name: str, key: str) -> None:
     focus(page, tag, name)
     page.keyboard.press(key)
-    settle(page)
+    drawn(page)
 
 
 def test_resident_completes_a_form_with_the_keyboard_alone(live: tuple[LiveServer, Receipt], browser: Browser,
@@ -234,3 +248,64 @@ def _invalid_email_is_announced_at_the_field(page: Page) -> None:
     # (The example address inside it is shown as a mail link: Streamlit links bare addresses in alerts.)
     expect(after.get_by_role("alert")).to_contain_text("Enter an email address like name@example.org.")
     expect(page.get_by_text("Step 2 of 2: About you")).to_be_visible()  # nothing was sent
+
+
+def test_resident_follows_answers_and_withdraws_with_the_keyboard_alone(live: tuple[LiveServer, Receipt],
+                                                                         browser: Browser, shots: Shots) -> None:
+    server, _asked = live
+    # A request of its own, waiting for an answer (the module's ``asked`` stays as the other test needs it).
+    asked = submitted(server.database_url, "report-pothole", pothole("Quay Road 9"), "a11y-keyboard-track")
+    decided(server.database_url, asked.reference, Action.RETURN, "Which lane is it in?")
+    page = new_page(browser, "desktop")
+    import time as _t
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append((_t.monotonic(), f if isinstance(f, str) else bytes(f)))))
+    page.goto(server.base)
+    expect(page.get_by_role("heading", name="City services online")).to_be_visible(timeout=15_000)
+    settle(page)
+    tracking_heading = page.get_by_role("heading", name="Follow a request", level=1)
+    for _attempt in range(3):  # a key press during the first script run can be swallowed by its rerun
+        press_on(page, "a", "track", "Enter")  # a link to the tracking page
+        with contextlib.suppress(AssertionError):
+            expect(tracking_heading).to_be_visible(timeout=5_000)
+            break
+    expect(tracking_heading).to_be_visible(timeout=15_000)
+    settle(page)
+
+    type_into(page, "input", "Reference", asked.reference)
+    type_into(page, "input", "Access code", asked.access_code or "")
+    press_on(page, "button", "Show my request", "Enter")
+    expect(page.get_by_role("heading", name=asked.reference)).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("Which lane is it in?")).to_be_visible()
+    shots(page, "keyboard-tracking-question")
+
+    type_into(page, "textarea", "Your answer", "The cycle lane, heading north.")
+    press_on(page, "button", "Send answer", "Enter")
+    expect(page.get_by_text("Thank you. Your answer was sent and the review continues.")).to_be_visible(timeout=15_000)
+    expect(page.get_by_test_id("stMetricValue")).to_have_text("Being reviewed")
+
+    page.evaluate("() => { window.__log = []; const t0 = performance.now(); new MutationObserver(ms => ms.forEach(m => { if (m.attributeName === 'data-stale' && m.target.getAttribute('data-stale') === 'true') window.__log.push('stale@' + Math.round(performance.now() - t0)); if (m.attributeName === 'open') window.__log.push('open=' + m.target.open + '@' + Math.round(performance.now() - t0)); m.removedNodes.forEach(n => n.querySelector && n.querySelector('details') && window.__log.push('details-removed@' + Math.round(performance.now() - t0))); })).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ['open', 'data-stale']}); }")
+    focus(page, "summary", "Withdraw this request")
+    page.evaluate("() => window.__log.push('enter')")
+    t_enter = _t.monotonic()
+    for at, frame in sent[-4:]:
+        print("FRAME", round(at - t_enter, 2), frame[:400])
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(2000)
+    print("LOG", page.evaluate("() => window.__log"))
+    for at, frame in sent:
+        if at > t_enter:
+            print("AFTER", round(at - t_enter, 2), frame[:600])
+    drawn(page)
+    press_on(page, "input", "I want to withdraw this request.", "Space")
+    expect(page.get_by_role("checkbox", name="I want to withdraw this request. This cannot be undone.")).to_be_checked()
+    expect(page.get_by_role("button", name="Withdraw request")).to_be_enabled()
+    shots(page, "keyboard-tracking-withdraw-confirmed")
+    press_on(page, "button", "Withdraw request", "Enter")
+    expect(page.get_by_text("Your request was withdrawn.")).to_be_visible(timeout=15_000)
+    expect(page.get_by_test_id("stMetricValue")).to_have_text("Withdrawn by you")
+    shots(page, "keyboard-tracking-withdrawn")
+
+    case = requests.status(asked.reference, asked.access_code or "", SqlUnitOfWork(make_engine(server.database_url)))
+    assert case.state == "withdrawn"
+    assert [c.body for c in case.comments][-1:] == ["The cycle lane, heading north."]

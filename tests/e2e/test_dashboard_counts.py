@@ -38,7 +38,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator
 def test_dashboard_counts_match_the_requests(live: LiveServer, browser: Browser, shots: Shots) -> None:
     page = new_page(browser, "desktop")
     sign_in(page, live.base, "designer")
-    nav(page, "Dashboard")
+    nav(page, "Dashboard", until=page.get_by_role("heading", name="Efficiency dashboard"))
     expect(page.get_by_role("heading", name="Efficiency dashboard")).to_be_visible(timeout=15_000)
     # The figures are computed on the first visit (seconds on a busy machine) and cached for five minutes.
     expect(metric(page, "Requests received")).to_be_visible(timeout=60_000)

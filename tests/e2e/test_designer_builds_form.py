@@ -97,6 +97,7 @@ def _designer_builds_and_publishes(page: Page, base: str) -> None:
     expect(preview.get_by_text("What else will you sell")).to_have_count(0)
     preview.get_by_text("Other", exact=True).click()  # the live preview shows the conditional field
     expect(preview.get_by_label("What else will you sell")).to_be_visible(timeout=15_000)
+    _full_page_shot(page, "fields-desktop.png")  # the field list, the open field editor and the preview
 
     page.get_by_test_id("stButtonGroup").get_by_text("Approval steps").click()
     _settle(page)
@@ -118,6 +119,7 @@ def _designer_builds_and_publishes(page: Page, base: str) -> None:
     value.press("Enter")
     _settle(page)
     expect(page.get_by_text("2. Safety review — Public safety")).to_have_count(0)
+    _full_page_shot(page, "approval-steps-desktop.png")  # both steps, the second one's condition, the test run
 
     _icon_buttons_have_names(page)
     _translate_into_french(page)
@@ -171,6 +173,27 @@ def _translate_into_french(page: Page) -> None:
     expect(preview.get_by_text(FRENCH["Expected turnover"])).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "translations-desktop.png"), full_page=True)
+
+
+def _full_page_shot(page: Page, name: str) -> Path:
+    """The whole page, however long: Streamlit scrolls inside <main>, so the window is made as tall as the
+    content for the shot (a plain full-page screenshot would show only the window), then given its size back."""
+    _settle(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    size = page.viewport_size
+    hidden = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
+                           " return m ? m.scrollHeight - m.clientHeight : 0; }")
+    if size and hidden > 0:
+        page.set_viewport_size({"width": size["width"], "height": size["height"] + hidden})
+        page.wait_for_timeout(300)
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        if size and hidden > 0:
+            page.set_viewport_size(size)
+            _settle(page)
+    return path
 
 
 def step_key(page: Page, suffix: str) -> str:
@@ -235,5 +258,6 @@ def test_designer_builds_publishes_and_a_resident_submits(server: tuple[str, str
     assert [s.name for s in applicable_steps(published.workflow, {"expected_turnover": 10})] == [
         "Check by the events office"]
     assert forms.versions_of(SLUG, DESIGNER, uow)[0].published_by == "designer"
+    assert all((SCREENSHOTS / f"{name}-desktop.png").stat().st_size > 10_000 for name in ("fields", "approval-steps"))
     assert {published.translations["fr"][f"/schema/properties/{name}/title"] for name in
             ("kind_of_stall", "expected_turnover")} == {FRENCH["Kind of stall"], FRENCH["Expected turnover"]}

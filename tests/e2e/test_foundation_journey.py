@@ -27,7 +27,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 def _designer_publishes(page: Page, base: str, slug: str, shots: Shots) -> None:
     sign_in(page, base, "designer")
-    nav(page, "Design forms")
+    nav(page, "Design forms", until=page.get_by_role("heading", name="Design forms"))
     expect(page.get_by_role("heading", name="Design forms")).to_be_visible(timeout=15_000)
     page.get_by_role("tab", name="Start from a template").click()
     template = page.get_by_role("combobox", name="Template")  # the tree form is not in the demo yet
@@ -84,7 +84,7 @@ def _resident_submits(page: Page, base: str, slug: str, shots: Shots) -> tuple[s
 
 def _reviewer_approves(page: Page, base: str, reference: str, shots: Shots) -> None:
     sign_in(page, base, "roads")
-    nav(page, "Inbox")
+    nav(page, "Inbox", until=page.get_by_role("combobox", name="Open a request"))
     page.get_by_role("combobox", name="Open a request").click()
     page.get_by_role("option", name=reference).click()
     settle(page)
@@ -101,7 +101,7 @@ def _reviewer_approves(page: Page, base: str, reference: str, shots: Shots) -> N
 def _resident_sees_outcome(page: Page, base: str, reference: str, code: str, shots: Shots) -> None:
     page.goto(base)
     settle(page)
-    nav(page, "Follow a request")
+    nav(page, "Follow a request", until=page.get_by_label("Reference"))
     page.get_by_label("Reference").fill(reference)
     page.get_by_role("textbox", name="Access code").fill(code)
     page.get_by_role("button", name="Show my request").click()

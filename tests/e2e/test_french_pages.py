@@ -70,7 +70,7 @@ def test_french_tracking_link_and_french_inbox_on_a_phone(server: tuple[LiveServ
     reviewer.get_by_role("button", name="Se connecter").click()
     expect(reviewer.get_by_text("Se déconnecter").first).to_be_attached(timeout=15_000)
     settle(reviewer)
-    nav(reviewer, "Demandes à traiter")
+    nav(reviewer, "Demandes à traiter", until=reviewer.get_by_role("heading", name="Demandes à traiter"))
     expect(reviewer.get_by_role("heading", name="Demandes à traiter")).to_be_visible(timeout=15_000)
     expect(reviewer.get_by_text("1 demande", exact=True)).to_be_visible()
     shots(reviewer, "inbox-fr-phone")

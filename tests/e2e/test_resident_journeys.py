@@ -135,7 +135,7 @@ def test_rejection_reason_reaches_the_resident_as_plain_text(live: LiveServer, b
 
 def _inbox_references(page: Page, tab: str) -> list[str]:
     """The references the inbox offers to open on one tab (the table is drawn on a canvas)."""
-    nav(page, "Inbox")
+    nav(page, "Inbox", until=page.get_by_test_id("stRadioOption").first)
     page.get_by_test_id("stRadioOption").filter(has_text=re.compile(rf"^{re.escape(tab)} \(")).click()
     expect(page.get_by_role("radio", name=re.compile(rf"^{re.escape(tab)} \("))).to_be_checked()
     settle(page)

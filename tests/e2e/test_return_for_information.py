@@ -49,7 +49,7 @@ def test_return_for_information_round_trip(server: tuple[LiveServer, str, str], 
     base = live.base
     reviewer = new_page(browser, "desktop")
     sign_in(reviewer, base, "roads", "roads-test-passphrase")
-    nav(reviewer, "Inbox")
+    nav(reviewer, "Inbox", until=reviewer.get_by_role("combobox", name="Open a request"))
     reviewer.get_by_role("combobox", name="Open a request").click()
     reviewer.get_by_role("option", name=reference).click()
     settle(reviewer)
@@ -64,7 +64,7 @@ def test_return_for_information_round_trip(server: tuple[LiveServer, str, str], 
     resident = new_page(browser, "phone")
     resident.goto(base)
     settle(resident)
-    nav(resident, "Follow a request")
+    nav(resident, "Follow a request", until=resident.get_by_label("Reference"))
     resident.get_by_label("Reference").fill(reference)
     resident.get_by_role("textbox", name="Access code").fill(code)
     resident.get_by_role("button", name="Show my request").click()
@@ -77,5 +77,5 @@ def test_return_for_information_round_trip(server: tuple[LiveServer, str, str], 
 
     reviewer.reload()
     expect(reviewer.get_by_text("The north side, in front of the bakery.")).to_be_visible(timeout=15_000)
-    expect(reviewer.get_by_text("Being reviewed").first).to_be_visible()
+    expect(reviewer.get_by_text("Waiting for a decision").first).to_be_visible()  # the staff wording
     _check_final_state(live.database_url, reference)

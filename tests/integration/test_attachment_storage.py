@@ -38,7 +38,7 @@ def test_files_sent_with_an_answer_reach_the_reviewer_and_a_bad_one_changes_noth
                               seeded, files=[("photo.pdf", PDF), ("tool.exe", b"MZ\x90\x00\x03\x00")])
     assert [e.message for e in refused.value.errors] == [
         "The file “tool.exe” is not an accepted kind of file. Accepted: PDF, PNG image, JPEG photo, GIF image, "
-        "WebP image, plain text, Word document (.docx)."]
+        "WebP image, iPhone photo (HEIC), plain text, Word document (.docx)."]
     assert requests.status(receipt.reference, code, seeded).state == "needs_info"
     assert request_files(receipt.reference, seeded) == []  # the good file was not kept either
 

@@ -90,6 +90,26 @@ def test_figures_over_two_forms_equal_a_fresh_fold(seeded: SqlUnitOfWork, engine
     assert shown.overall.median_resident_wait is not None and shown.steps[-1].open_now == 2
 
 
+def test_step_ages_and_outcomes_from_the_database_equal_a_fresh_fold(seeded: SqlUnitOfWork, engine: Engine) -> None:
+    form_of = _history(seeded)
+    shown = {(s.form, s.step): s for s in insights.dashboard(DESIGNER, seeded, now=NOW).steps}
+    expected = {(s.form, s.step): s for s in _pure(engine, form_of).steps}
+    keys = ("open_now", "open_median_age", "open_oldest_age", "approved", "rejected", "approval_rate",
+            "rejection_rate")
+    assert {k: [_rounded(getattr(s, f)) for f in keys] for k, s in shown.items()} == \
+        {k: [_rounded(getattr(s, f)) for f in keys] for k, s in expected.items()}
+    inspection = shown[("report-pothole", "inspection")]
+    # Pothole n%4: 0 approved (n=0, 4), 1 returned then rejected (n=5) or still asked (n=1), 2 withdrawn,
+    # 3 open at the inspection: three still there (n=1, 3, 7).
+    assert (inspection.approved, inspection.rejected, inspection.open_now) == (2, 1, 3)
+    assert inspection.approval_rate == 2 / 3 and inspection.rejection_rate == 1 / 3
+    # n=1 submitted on day 0 + 1 h, n=3 on day 3 + 3 h, n=7 on day 7 + 7 h, looked at 30 days later.
+    assert inspection.open_oldest_age == NOW - (DAY + timedelta(days=1, hours=1))
+    assert inspection.open_median_age == NOW - (DAY + timedelta(days=3, hours=3))
+    safety = shown[("street-party-permit", "safety")]
+    assert (safety.approved, safety.rejected, safety.approval_rate, safety.open_now) == (2, 0, 1.0, 2)
+
+
 def test_figures_of_a_period_equal_a_fresh_fold_of_its_requests(seeded: SqlUnitOfWork, engine: Engine) -> None:
     form_of = _history(seeded)
     start, end = DAY + timedelta(days=2), DAY + timedelta(days=7)

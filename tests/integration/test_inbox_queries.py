@@ -21,6 +21,7 @@ from tests.helpers import DESIGNER, RESIDENT, ROADS, ROADS2, seed_organisation
 
 BOTH = Actor("both", "Bo", reviewer_groups=frozenset({"Road inspectors", "Events office"}))
 DAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
+FINISHED = ("approved", "rejected", "withdrawn")
 
 
 @pytest.fixture
@@ -59,6 +60,13 @@ def test_filters_sort_and_pages(seeded: SqlUnitOfWork) -> None:
     assert {r.reference for r in overdue.rows} == {refs[0], refs[1]}  # due after 5 working days
     assert review.inbox(ROADS, seeded, replace(base, step_id="nope")).total == 0
     assert review.inbox(ROADS, seeded, replace(base, form_slug="street-party-permit")).total == 0
+    # An approved request is finished work of the group that decided it last: "Finished" lists it.
+    review.act(refs[5], Command(Action.APPROVE, ROADS2), 1, seeded)
+    finished = review.inbox(ROADS, seeded, replace(base, states=FINISHED))
+    assert [(r.reference, r.state) for r in finished.rows] == [(refs[5], "approved")] and finished.total == 1
+    assert review.inbox(ROADS, seeded, base).total == 5
+    counts = review.inbox_counts(ROADS, seeded, {"open": ("in_review",), "finished": FINISHED})
+    assert (counts["open"].total, counts["finished"].total) == (5, 1)
 
 
 def test_several_groups_and_states_merge_in_order(seeded: SqlUnitOfWork, engine: Engine) -> None:
@@ -90,6 +98,39 @@ def test_export_escapes_formulas_and_leaves_answers_out(seeded: SqlUnitOfWork) -
     table = list(csv.reader(io.StringIO(to_csv(rows).decode("utf-8-sig"))))
     assert "HYPERLINK" not in to_csv(rows).decode("utf-8-sig")
     assert table[0][0] == "Reference" and table[1][0] == reference
+
+
+def test_export_names_states_from_the_staff_side(seeded: SqlUnitOfWork) -> None:
+    returned, withdrawn, approved = _pothole(seeded, 1), _pothole(seeded, 2), _pothole(seeded, 3)
+    review.act(returned, Command(Action.RETURN, ROADS, text="Which side?"), 1, seeded)
+    requests.resident_act(withdrawn, None, Action.WITHDRAW, "", 1, RESIDENT, seeded)
+    review.act(approved, Command(Action.APPROVE, ROADS), 1, seeded)
+    everything = InboxQuery(groups=ROADS.reviewer_groups, states=("in_review", "needs_info", *FINISHED))
+    states = {r["Reference"]: r["State"] for r in review.export_selection(ROADS, seeded, everything)}
+    assert states == {returned: "Waiting for the resident", withdrawn: "Withdrawn by the resident",
+                      approved: "Approved"}
+    assert "you" not in " ".join(states.values()).lower()
+
+
+def test_due_date_soonest_first_puts_requests_without_a_due_date_last(seeded: SqlUnitOfWork) -> None:
+    # Submitted first, but the holidays push its due date past the others'.
+    late = requests.submit("report-pothole", {"location": "Market Street 1", "size": "small"}, RESIDENT, seeded,
+                           idempotency_key="late", now=DAY,
+                           holidays=tuple(date(2026, 11, day) for day in range(3, 14))).reference
+    soon, sooner_later = _pothole(seeded, 1), _pothole(seeded, 2)
+    waiting = _pothole(seeded, 3)  # returned to the resident: no due date while it waits
+    review.act(waiting, Command(Action.RETURN, ROADS, text="Which side?"), 1, seeded)
+    query = InboxQuery(groups=ROADS.reviewer_groups, states=("in_review", "needs_info"), due_soonest_first=True)
+    page = review.inbox(ROADS, seeded, query)
+    assert [r.reference for r in page.rows] == [soon, sooner_later, late, waiting] and page.total == 4
+    assert [r.due_on for r in page.rows][:3] == sorted(r.due_on for r in page.rows[:3] if r.due_on)
+    second = review.inbox(ROADS, seeded, replace(query, limit=2, offset=2))
+    assert [r.reference for r in second.rows] == [late, waiting]
+    overdue = review.inbox(ROADS, seeded, replace(query, overdue_on=date(2026, 11, 12)))
+    assert [r.reference for r in overdue.rows] == [soon, sooner_later]
+    # Several groups merge in due order too.
+    both = review.inbox(BOTH, seeded, replace(query, groups=BOTH.reviewer_groups))
+    assert [r.reference for r in both.rows] == [soon, sooner_later, late, waiting]
 
 
 def test_every_change_is_one_audit_event_without_answer_values(seeded: SqlUnitOfWork) -> None:

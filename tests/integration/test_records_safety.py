@@ -86,6 +86,40 @@ def test_retention_purge_anonymises_expired_requests_and_leaves_the_rest(seeded:
         assert CANARY.encode() not in _sqlite_bytes(engine)
 
 
+def test_files_chosen_but_never_sent_are_deleted_a_day_after_the_upload(engine: Engine) -> None:
+    from builder.attachments import answer_value
+    from builder.usecases.attachments import ABANDONED_UPLOAD_AGE, download_attachment, upload_attachment
+    from tests.attachment_journey import PNG, pothole_with_photo
+
+    uow = seed_organisation(engine)
+    forms.create_form(pothole_with_photo(), DESIGNER, uow)
+    forms.publish("report-pothole", DESIGNER, uow)
+    abandoned = upload_attachment("report-pothole", ("photo",), "old.png", PNG + CANARY.encode(), uow)
+    replaced_today = upload_attachment("report-pothole", ("photo",), "today.png", PNG + b"today", uow)
+    sent = upload_attachment("report-pothole", ("photo",), "sent.png", PNG + b"sent", uow)
+    receipt = requests.submit("report-pothole", {"location": "Market Street 12", "size": "small", "dangerous": False,
+                                                 "photo": answer_value(sent)}, RESIDENT, uow, idempotency_key="f")
+    with Session(engine) as session:  # the abandoned file was chosen a little more than a day ago
+        row = session.get(Attachment, abandoned.id)
+        assert row is not None
+        row.created_at = datetime.now(UTC) - ABANDONED_UPLOAD_AGE - timedelta(minutes=5)
+        session.add(row)
+        session.commit()
+    if engine.dialect.name == "sqlite":
+        retention.checkpoint(engine)
+        assert CANARY.encode() in _sqlite_bytes(engine)
+
+    retention.purge(engine)
+
+    with Session(engine) as session:
+        assert session.get(Attachment, abandoned.id) is None and session.get(AttachmentBlob, abandoned.id) is None
+        assert session.get(AttachmentBlob, replaced_today.id) is not None  # may still be sent today
+    assert download_attachment(sent.id, RESIDENT, uow)[1] == PNG + b"sent"  # a sent file stays with its request
+    assert receipt.reference
+    if engine.dialect.name == "sqlite":
+        assert CANARY.encode() not in _sqlite_bytes(engine)
+
+
 def test_a_resident_s_data_is_exported_as_one_archive_and_erased(seeded: SqlUnitOfWork, engine: Engine) -> None:
     first = requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key="1")
     second = requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key="2")
@@ -106,7 +140,13 @@ def test_a_resident_s_data_is_exported_as_one_archive_and_erased(seeded: SqlUnit
     assert json.loads(archive.read("account.json"))["username"] == "resident"
     assert not any(other.reference in name for name in names)
 
+    if engine.dialect.name == "sqlite":
+        retention.checkpoint(engine)
+        assert CANARY.encode() in _sqlite_bytes(engine)  # the test can see the value before the erasure
     assert insights.erase_resident("resident", ADMIN, seeded) == 2
+    retention.forget_erased(engine)  # what the data-protection page runs after erasing (app.py wires it)
+    if engine.dialect.name == "sqlite":
+        assert CANARY.encode() not in _sqlite_bytes(engine)  # in neither the database nor its -wal file
     with seeded.reading():
         assert seeded.insights.resident_requests("resident") == []
         erased = seeded.requests.get(first.reference)
@@ -217,6 +257,24 @@ def test_backup_under_concurrent_submissions_restores_every_acknowledged_request
         restored.dispose()
 
 
+def test_a_backup_file_is_readable_by_its_owner_only_whatever_the_umask(
+        seeded: SqlUnitOfWork, database_url: str, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key="b")
+    target = tmp_path / "new-folder" / "formwork.backup"
+    previous = os.umask(0)  # the most permissive umask: files would be 0666, folders 0777
+    try:
+        backup.backup(database_url, target)
+        backup.backup(database_url, target)  # a second backup over the first one too
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+    assert [p.name for p in target.parent.iterdir()] == ["formwork.backup"]  # no partial file left behind
+
+
 def _rounded(value: object) -> object:
     """Figures with durations to the millisecond (the database keeps epoch seconds as floats)."""
     if isinstance(value, timedelta):
@@ -257,11 +315,17 @@ def test_database_figures_equal_the_pure_figures_and_follow_new_events(seeded: S
     assert _rounded(first.weeks) == _rounded(expected.weeks) and _rounded(first.overall) == _rounded(expected.overall)
     # Past due (9 Nov): 4 decided on the 14th, 5 and 6 still open; 2 waits on the resident (clock stopped).
     assert first.forms[0].sla_breaches == expected.forms[0].sla_breaches == 3
+    # At the inspection step: 0 and 4 approved, 1 rejected, 2 (asked), 5 and 6 still there since their submission.
+    step = first.steps[0]
+    assert (step.approved, step.rejected, step.open_now, step.approval_rate) == (2, 1, 3, 2 / 3)
+    assert step.open_oldest_age == now - (day + timedelta(hours=2))
+    assert step.open_median_age == now - (day + timedelta(hours=5))
     # New events are folded in on the next view: only the changed request is refreshed.
     review.act(refs[5], Command(Action.REJECT, ROADS, text="Duplicate"), 1, seeded, now=day + timedelta(days=14))
     second = insights.dashboard(DESIGNER, seeded, now=now)
     assert second.events_read == 1
     assert _rounded(second.forms) == _rounded(pure().forms) and second.forms[0].rejected == 2
+    assert _rounded(second.steps) == _rounded(pure().steps) and second.steps[0].rejected == 2
     period = insights.dashboard(DESIGNER, seeded, now=now, submitted_from=day + timedelta(hours=5))
     assert period.forms[0].received == 2
 

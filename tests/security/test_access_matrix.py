@@ -121,6 +121,20 @@ def test_inbox_lists_only_the_reviewers_groups_even_when_asked_for_others(world:
     assert matrix(lambda a: review.inbox(a, uow)) == only({"roads", "events", "safety"}, "refused")
 
 
+def test_inbox_exports_and_tab_counts_are_scoped_like_the_inbox(world: World) -> None:
+    uow = world.uow
+    asked = InboxQuery(groups=frozenset({"Road inspectors", "Events office", "Public safety"}))
+    reviewers = {"roads": ROADS, "events": EVENTS, "safety": SAFETY}
+    assert matrix(lambda a: review.export_selection(a, uow, asked)) == only(set(reviewers), "refused")
+    exported = {name: [row["Reference"] for row in review.export_selection(actor, uow, asked)]
+                for name, actor in reviewers.items()}
+    assert exported == {"roads": [world.pothole.reference], "events": [world.party.reference], "safety": []}
+    tabs = {"open": ("in_review",)}
+    assert matrix(lambda a: review.inbox_counts(a, uow, tabs, asked)) == only(set(reviewers), "refused")
+    counted = {name: review.inbox_counts(actor, uow, tabs, asked)["open"].total for name, actor in reviewers.items()}
+    assert counted == {"roads": 1, "events": 1, "safety": 0}
+
+
 def test_a_case_opens_only_for_its_current_and_past_groups(world: World) -> None:
     uow, party = world.uow, world.party
     assert matrix(lambda a: review.open_case(world.pothole.reference, a, uow)) == only({"roads"}, "not found")
@@ -165,6 +179,18 @@ def test_designers_see_and_change_only_their_departments_forms(world: World) -> 
     assert outcome(lambda a: forms.publish("street-party-permit", a, uow), EVENTS) == "not found"
 
 
+def test_drafts_versions_and_rollbacks_follow_the_department(world: World) -> None:
+    uow = world.uow
+    party_designers = {"admin", "designer (both)"}
+    assert matrix(lambda a: forms.open_draft("street-party-permit", a, uow)) == only(party_designers, "not found")
+    assert matrix(lambda a: forms.version_definition("street-party-permit", 1, a, uow)) == only(
+        party_designers, "not found")
+    assert matrix(lambda a: forms.open_draft("report-pothole", a, uow)) == only(
+        {*party_designers, "designer (public-works)"}, "not found")
+    # Last: an allowed rollback publishes version 1 again as a new version.
+    assert matrix(lambda a: forms.republish("street-party-permit", 1, a, uow)) == only(party_designers, "not found")
+
+
 def test_exports_and_figures_follow_the_department(world: World) -> None:
     uow = world.uow
     designers = {"admin", "designer (both)", "designer (public-works)"}
@@ -172,6 +198,23 @@ def test_exports_and_figures_follow_the_department(world: World) -> None:
     assert matrix(lambda a: insights.open_data("street-party-permit", a, uow)) == {
         **only({"admin", "designer (both)"}, "refused"), "designer (public-works)": "not found"}
     assert matrix(lambda a: insights.find_resident("resident", a, uow)) == only({"admin"}, "refused")
+    assert matrix(lambda a: insights.dashboard(a, uow)) == only(designers, "refused")
+    shown = {name: sorted(f.form for f in insights.dashboard(actor, uow).forms)
+             for name, actor in ROLES.items() if name in designers}
+    assert shown == {"admin": ["report-pothole", "street-party-permit"],
+                     "designer (both)": ["report-pothole", "street-party-permit"],
+                     "designer (public-works)": ["report-pothole"]}
+    asked_for_other = insights.dashboard(ROADS_DESIGNER, uow, forms=["street-party-permit"])
+    assert asked_for_other.forms == []  # asking for another department's form shows nothing of it
+
+
+def test_a_resident_s_archive_and_erasure_are_for_administrators_only(world: World) -> None:
+    uow = world.uow
+    assert matrix(lambda a: insights.resident_archive("resident", a, uow)) == only({"admin"}, "refused")
+    # Last: the allowed erase removes the resident's data.
+    assert matrix(lambda a: insights.erase_resident("resident", a, uow)) == only({"admin"}, "refused")
+    with uow.reading():
+        assert uow.requests.get(world.pothole.reference).answers == {}
 
 
 def test_administration_is_for_administrators_only(world: World) -> None:
@@ -188,6 +231,15 @@ def test_administration_is_for_administrators_only(world: World) -> None:
     created = {name: outcome(lambda a, n=name: admin.create_user(
         a, f"new-{len(n)}-{n[:3]}", "New Person", "", "four unrelated words", uow), actor) for name, actor in ROLES.items()}
     assert created == only({"admin"}, "refused")
+    departments = {name: outcome(lambda a, i=i: admin.add_department(a, f"new-department-{i}", "New", uow), actor)
+                   for i, (name, actor) in enumerate(ROLES.items())}
+    assert departments == only({"admin"}, "refused")
+    groups = {name: outcome(lambda a, i=i: admin.add_group(a, f"New group {i}", "events", uow), actor)
+              for i, (name, actor) in enumerate(ROLES.items())}
+    assert groups == only({"admin"}, "refused")
+    with uow.reading():
+        assert uow.directory.department_exists("new-department-0") and uow.directory.group_exists("New group 0")
+        assert not uow.directory.department_exists("new-department-1")
 
 
 def test_attachment_downloads_follow_the_request(world: World) -> None:

@@ -75,6 +75,22 @@ def test_failed_sign_ins_start_a_cooldown_that_ends(org: SqlUnitOfWork, engine: 
         assert session.get(LoginThrottle, "roads").failures == 0  # success starts afresh
 
 
+def test_the_audit_log_keeps_a_fingerprint_of_a_throttled_username_never_what_was_typed(
+        org: SqlUnitOfWork, engine: Engine) -> None:
+    import hashlib
+
+    typed = "Blue-Harbour-Lantern-71"  # a password typed in the username field
+    for attempt in range(5):
+        with pytest.raises(SignInRefused):
+            sign_in(typed, f"wrong {attempt}", org, now=T0)
+    with Session(engine) as session:
+        [event] = session.exec(select(AuditRecord).where(AuditRecord.action == "sign_in_cooldown")).all()
+    assert "lantern" not in event.comment.lower() and "harbour" not in event.comment.lower()
+    fingerprint = hashlib.sha256(typed.strip().lower().encode()).hexdigest()[:12]
+    assert event.comment == f"5 failed sign-ins for a username whose SHA-256 starts {fingerprint}"
+    assert verify_audit(engine)[1] is None
+
+
 def test_cooldown_doubles_but_is_capped_and_a_quiet_quarter_hour_forgives(org: SqlUnitOfWork) -> None:
     at, cooldowns = T0, []
     for _ in range(10):  # each guess comes right after the previous cooldown ended

@@ -9,8 +9,8 @@ import pytest
 from builder.errors import RateLimited
 from builder.passwords import hash_password, password_problem, temporary_password, verify_password
 from builder.ports import Actor
-from builder.throttling import ANONYMOUS_SUBMISSIONS
-from builder.usecases.limits import admit_lookup, admit_submission, client_key
+from builder.throttling import ANONYMOUS_SUBMISSIONS, FILE_UPLOADS
+from builder.usecases.limits import admit_lookup, admit_submission, admit_upload, client_key
 from tests.fakes import FakeUnitOfWork
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -37,6 +37,20 @@ def test_short_common_and_personal_passwords_are_refused_with_a_reason(password:
     assert why in (password_problem(password, username="riley") or "")
 
 
+@pytest.mark.parametrize("password", ["hello123", "asdfasdf", "passwordpassword", "charlie123", "michelle",
+                                      "jessica1", "killer123", "1qaz2wsx3edc", "trustno1trustno1", "Dragon2026!"])
+def test_the_top_breached_passwords_names_and_doubled_common_words_are_refused(password: str) -> None:
+    assert "most common" in (password_problem(password) or "")
+
+
+def test_the_common_password_list_covers_at_least_the_top_3000_and_names_its_source() -> None:
+    from builder.passwords import _COMMON_FILE, COMMON_PASSWORDS
+
+    header = [line for line in _COMMON_FILE.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    assert len(COMMON_PASSWORDS) >= 3000 and any("zxcvbn" in line and "MIT" in line for line in header)
+    assert password_problem("riverbankriverbank") is None  # a word typed twice is refused only if common
+
+
 def test_temporary_passwords_are_random_and_acceptable() -> None:
     generated = {temporary_password() for _ in range(50)}
     assert len(generated) == 50 and all(password_problem(p) is None for p in generated)
@@ -59,6 +73,21 @@ def test_tracking_lookups_are_limited_per_client() -> None:
     with pytest.raises(RateLimited):
         for _ in range(31):
             admit_lookup(guesser, uow, now=T0)
+
+
+def test_file_uploads_are_limited_per_client_with_a_next_step() -> None:
+    uow = FakeUnitOfWork()
+    me, neighbour = Actor(client_key=client_key("203.0.113.7", "k")), Actor(client_key=client_key("203.0.113.8", "k"))
+    assert FILE_UPLOADS.limit == 30
+    for _ in range(FILE_UPLOADS.limit):
+        admit_upload(me, uow, now=T0)
+    with pytest.raises(RateLimited, match="was not kept. Please wait a while, then choose it again"):
+        admit_upload(me, uow, now=T0)
+    admit_submission(me, uow, now=T0)  # uploads and submissions are counted apart
+    admit_upload(neighbour, uow, now=T0)
+    admit_upload(me, uow, now=T0 + timedelta(hours=1))
+    signed_in = Actor("riley", "Riley", client_key=me.client_key)
+    admit_upload(signed_in, uow, now=T0)  # counted per account, not per shared address
 
 
 def test_the_client_key_is_a_keyed_pseudonym_not_the_address() -> None:

@@ -32,3 +32,16 @@ def test_markdown_in_an_answer_stays_plain_text_in_the_table() -> None:
     rows = answer_rows(form["schema"], form["uiSchema"], answers)
     assert rows == [{"Question": "Task list title", "Answer": "[click](javascript:alert(1)) **bold**"},
                     {"Question": "Tasks › Entry 1 › Title", "Answer": "<img src=x>"}]
+
+
+def test_enum_codes_are_shown_with_the_labels_residents_chose_from() -> None:
+    schema = {"type": "object", "properties": {
+        "zone": {"type": "string", "title": "Zone", "enum": ["Z1", "Z2"]},
+        "waste": {"type": "string", "title": "Waste", "enum": ["gw", "rb"], "enumNames": ["Garden waste", "Rubble"]},
+        "days": {"type": "array", "title": "Days", "items": {"type": "string", "enum": ["mo", "tu"],
+                                                             "enumNames": ["Monday", "Tuesday"]}},
+        "other": {"type": "string", "title": "Other", "enum": ["x"]}}}
+    ui = {"zone": {"ui:enumNames": ["Old town", "Harbour"]}}
+    answers = {"zone": "Z2", "waste": "rb", "days": ["tu", "mo"], "other": "x"}
+    rows = {row["Question"]: row["Answer"] for row in answer_rows(schema, ui, answers)}
+    assert rows == {"Zone": "Harbour", "Waste": "Rubble", "Days": "Tuesday; Monday", "Other": "x"}

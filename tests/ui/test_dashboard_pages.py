@@ -47,6 +47,25 @@ def test_designer_sees_figures_bottleneck_tables_and_open_data(
     assert "0 requests published, 2 left out (small groups)." in texts(app)
 
 
+@pytest.mark.parametrize("language, columns", [
+    ("en", ("Waiting now", "Median age of those waiting (days)", "Oldest waiting (days)", "Approved at this step",
+            "Rejected at this step", "Approval rate")),
+    ("fr", ("En attente", "Âge médian des demandes en attente (jours)", "Plus ancienne en attente (jours)",
+            "Acceptées à cette étape", "Refusées à cette étape", "Taux d'acceptation")),
+])
+def test_the_step_table_shows_the_age_of_waiting_requests_and_the_step_s_decisions(
+        new_app: Callable[[], AppTest], app_database: Engine, language: str, columns: tuple[str, ...]) -> None:
+    two_requests(app_database)  # one approved at the inspection, one still waiting there
+    app = open_page(sign_in(new_app(), "designer"), "dashboard", lang=language)
+    assert not app.exception
+    steps = app.dataframe[0].value
+    waiting, median_age, oldest, approved, rejected, rate = columns
+    row = steps.iloc[0].to_dict()
+    assert (row[waiting], row[approved], row[rejected]) == (1, 1, 0)
+    assert row[median_age] == row[oldest] == 0.0  # submitted seconds ago
+    assert row[rate].replace("\u00a0", " ").replace("\u202f", " ") in ("100%", "100 %")
+
+
 def test_dashboard_filters_to_a_period_without_requests(new_app: Callable[[], AppTest], app_database: Engine) -> None:
     two_requests(app_database)
     app = open_page(sign_in(new_app(), "designer"), "dashboard")

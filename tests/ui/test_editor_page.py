@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+from builder import editing as ed
 from builder import translations as tr
 from builder.usecases import forms
 from sqlmodel import Session
@@ -311,3 +312,126 @@ def test_the_builder_speaks_the_designers_language(new_app: Callable[[], AppTest
     assert "Aperçu" in texts(app)
     app = section(app, "Translations")
     assert "Ce formulaire n'existe qu'en anglais." in texts(app)
+
+
+# ------------------------------------------------------------------ review gaps: conditions, files, dates, settings
+
+
+def field_key(app: AppTest, name: str) -> str:
+    return f"{K}:{app.session_state[f'{K}:gen']}:field:{name}"
+
+
+def open_field(app: AppTest, name: str) -> AppTest:
+    """Press the field's pencil, as the designer does."""
+    return app.button(key=f"{K}:edit:{name}:iconbtn:").click().run()
+
+
+def condition_on(app: AppTest, name: str, source: str):  # noqa: ANN201 - the "Test" select box
+    key = f"{field_key(app, name)}:show"
+    app.radio(key=f"{key}:mode").set_value("Only when…").run()
+    app.selectbox(key=f"{key}:field").set_value(source).run()
+    kind = ed.read_field(app.session_state[f"{K}:doc"], source).kind
+    return app.selectbox(key=f"{key}:op:{kind}")
+
+
+def test_conditions_on_lists_and_groups_offer_only_tests_that_can_hold(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = add_field(open_editor(new_app), "several_choices", "Equipment")
+    app.text_area(key=f"{field_key(app, 'equipment')}:options").input("Chairs\nTents\nStage").run()
+    for kind, label in (("repeating_group", "Helpers"), ("address", "Stall address"), ("file", "Site plan"),
+                        ("long_text", "Tent details")):
+        app = add_field(app, kind, label)
+    test = condition_on(app, "tent_details", "equipment")
+    assert test.options == ["includes", "does not include", "is filled in", "is not filled in"]
+    value = app.selectbox(key=f"{field_key(app, 'tent_details')}:show:value:equipment:includes")
+    assert value.options == ["Chairs", "Tents", "Stage"]  # the field's own choices, not a free text
+    value.set_value("Tents").run()
+    branch = draft(street_party).document["schema"]["allOf"][-1]
+    assert branch["if"] == {"properties": {"equipment": {"contains": {"const": "Tents"}}}, "required": ["equipment"]}
+    for source in ("helpers", "stall_address", "site_plan"):
+        test = condition_on(app, "tent_details", source)
+        assert test.options == ["is filled in", "is not filled in"], source
+    test.set_value("not_answered").run()
+    assert draft(street_party).document["schema"]["allOf"][-1]["if"] == {"not": {"required": ["site_plan"]}}
+    # A step's condition gets the same choice of tests.
+    app = section(app, "Approval steps")
+    step_key = f"{K}:{app.session_state[f'{K}:gen']}:step:events-check:cond"
+    app.radio(key=f"{step_key}:mode").set_value("Only when…").run()
+    app.selectbox(key=f"{step_key}:field").set_value("equipment").run()
+    assert app.selectbox(key=f"{step_key}:op:several_choices").options[:2] == ["includes", "does not include"]
+
+
+def test_a_file_field_offers_every_kind_the_server_recognises_and_saves_the_choice(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    from builder.attachments import file_rules
+    app = add_field(open_editor(new_app), "file", "Photo of the street")
+    types = app.multiselect(key=f"{field_key(app, 'photo_of_the_street')}:types")
+    assert types.options == ["PDF", "PNG image", "JPEG photo", "GIF image", "WebP image", "iPhone photo (HEIC)",
+                             "Plain text", "Word document (.docx)"]
+    types.set_value(["image/heic", "application/pdf"]).run()
+    document = draft(street_party).document
+    assert document["uiSchema"]["photo_of_the_street"]["ui:options"]["accept"] == ["image/heic", "application/pdf"]
+    assert file_rules(document["schema"], document["uiSchema"])["photo_of_the_street"].kinds == ("heic", "pdf")
+
+
+def test_a_file_field_naming_unknown_types_is_flagged_in_its_editor(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    current = draft(street_party)
+    document = json.loads(json.dumps(current.document))
+    document["schema"]["properties"]["plan"] = {"type": "string", "format": "data-url", "title": "Site plan"}
+    document["uiSchema"]["plan"] = {"ui:widget": "file", "ui:options": {"accept": ["image/x-raw-camera"]}}
+    document["uiSchema"]["ui:order"].append("plan")
+    if document["uiSchema"].get("ui:pages"):
+        document["uiSchema"]["ui:pages"][-1]["fields"].append("plan")
+    forms.save_draft(SLUG, document, current.revision, DESIGNER, SqlUnitOfWork(street_party))
+    app = open_field(open_editor(new_app), "plan")
+    assert ("Files of these types cannot be recognised, so they are not accepted: image/x-raw-camera."
+            in texts(app))
+    assert draft(street_party).document["uiSchema"]["plan"]["ui:options"]["accept"] == ["image/x-raw-camera"]
+    app.multiselect(key=f"{field_key(app, 'plan')}:types").set_value(["application/pdf"]).run()
+    assert draft(street_party).document["uiSchema"]["plan"]["ui:options"]["accept"] == ["application/pdf"]
+    assert "cannot be recognised" not in texts(app)
+
+
+def test_a_date_gets_an_earliest_and_a_latest_date_and_the_preview_picker_follows(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    from datetime import date, timedelta
+    app = open_field(open_editor(new_app), "event_date")
+    key = field_key(app, "event_date")
+    earliest = app.selectbox(key=f"{key}:earliest")
+    assert earliest.options == ["No earliest date", "Today (no dates in the past)",
+                                "Tomorrow (the date must be in the future)", "A number of days from today…",
+                                "A fixed date…"]
+    earliest.set_value("days").run()
+    app.number_input(key=f"{key}:earliest:days").set_value(14).run()
+    app.selectbox(key=f"{key}:latest").set_value("fixed").run()
+    app.date_input(key=f"{key}:latest:date").set_value(date(2099, 12, 31)).run()
+    prop = draft(street_party).document["schema"]["properties"]["event_date"]
+    assert (prop["formatMinimum"], prop["formatMaximum"]) == ("today+14", "2099-12-31")
+    picker = next(d for d in app.date_input if d.label.startswith("Date of the event"))  # in the preview
+    assert (picker.min, picker.max) == (date.today() + timedelta(days=14), date(2099, 12, 31))
+    app.selectbox(key=f"{key}:earliest").set_value("today+1").run()
+    assert draft(street_party).document["schema"]["properties"]["event_date"]["formatMinimum"] == "today+1"
+    app.selectbox(key=f"{key}:latest").set_value("today").run()
+    assert "The earliest date is after the latest date: no date could be entered." in texts(app)
+
+
+def test_the_settings_section_saves_who_may_submit_texts_retention_and_data_fields(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = section(open_editor(new_app), "Settings")
+    k = f"{K}:{app.session_state[f'{K}:gen']}:settings"
+    app.radio(key=f"{k}:who").set_value("signed_in").run()
+    app.text_area(key=f"{k}:confirm").input("Thank you. We reply within ten working days.").run()
+    app.number_input(key=f"{k}:retention").set_value(365).run()
+    app.multiselect(key=f"{k}:personal").set_value(["organiser", "email", "phone", "street"]).run()
+    app.multiselect(key=f"{k}:open").set_value(["event_date", "guests", "street"]).run()
+    settings = draft(street_party).document["settings"]
+    assert settings["submission"] == "signed_in"
+    assert settings["confirmation_text"] == "Thank you. We reply within ten working days."
+    assert settings["retention_days"] == 365
+    assert settings["personal_data"] == ["organiser", "email", "phone", "street"]
+    assert settings["open_data"] == ["event_date", "guests", "street"]
+    assert "Personal data should not be published: Street where the party takes place" in texts(app)
+    app.multiselect(key=f"{k}:open").set_value(["event_date", "guests"]).run()
+    assert draft(street_party).document["settings"]["open_data"] == ["event_date", "guests"]
+    assert "Personal data should not be published" not in texts(app)

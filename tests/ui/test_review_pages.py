@@ -11,11 +11,13 @@ import openpyxl
 import pypdf
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
 
 from builder.ports import ANONYMOUS
 from builder.usecases import forms, requests, review
 from builder.workflow import Action, Command
+from storage.models import OutboxMail
 from storage.uow import SqlUnitOfWork
 from tests.conftest import template
 from tests.helpers import DESIGNER, RESIDENT, ROADS, ROADS2, seed_organisation
@@ -98,9 +100,11 @@ def test_case_page_decides_with_only_the_allowed_actions(new_app: Callable[[], A
     _button(app, "Ask the resident for more information")
     assert "Sent to the resident." in texts(app)
     assert app.radio(key=f"action:{receipt.reference}").options == ["Add a comment"]  # waiting for the resident
-    assert "More information needed from you" in [str(m.value) for m in app.metric]
+    # Staff read the state from their side: the resident is "the resident", not "you".
+    assert [str(m.value) for m in app.metric] == ["Waiting for the resident"]
     history = app.dataframe[1].value
     assert list(history["What"]) == ["Submitted", "Moved to step", "Asked the resident for more information"]
+    assert list(history["State"]) == ["Received", "Waiting for a decision", "Waiting for the resident"]
 
 
 def test_stale_decision_is_refused_on_the_page(new_app: Callable[[], AppTest], app_database: Engine) -> None:
@@ -189,3 +193,74 @@ def test_a_resident_sends_files_with_an_answer_and_a_refused_file_is_named(new_a
     assert case.request.state == "in_review" and "Two files" in [c.body for c in case.comments]
     reviewer = open_page(sign_in(new_app(), "roads"), "case", ref=receipt.reference)
     assert "hole.png (1 kB), sent with an answer" in [b.label for b in reviewer.get("download_button")]
+
+
+def test_an_approval_shows_under_finished_with_staff_wording_and_a_tracking_link(
+        new_app: Callable[[], AppTest], app_database: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORMWORK_PUBLIC_URL", "https://forms.city.example")
+    uow = _seed(app_database)
+    approved = requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key="approved", locale="fr")
+    returned = requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key="returned")
+    review.act(returned.reference, Command(Action.RETURN, ROADS, text="Which side?"), 1, uow)
+    app = open_page(sign_in(new_app(), "roads"), "case", ref=approved.reference)
+    app.radio(key=f"action:{approved.reference}").set_value("approve").run()
+    _button(app, "Approve")
+    assert "Approved. The resident is told." in texts(app)
+
+    open_page(app, "inbox")
+    assert app.radio(key="inbox_tab").options == ["Waiting for a decision (0)", "Waiting for the resident (1)",
+                                                  "Finished (1)"]
+    app.radio(key="inbox_tab").set_value("Waiting for the resident").run()
+    assert list(app.dataframe[0].value["Status"]) == ["Waiting for the resident"]
+    app.radio(key="inbox_tab").set_value("Finished").run()
+    assert list(app.dataframe[0].value["Reference"]) == [approved.reference]
+    assert list(app.dataframe[0].value["Status"]) == ["Approved"]
+    _button(app, "Prepare the export")
+    rows = review.export_selection(ROADS, uow, review.InboxQuery(groups=ROADS.reviewer_groups, states=("approved",)))
+    assert [(r["Reference"], r["State"]) for r in rows] == [(approved.reference, "Approved")]
+
+    # The outcome mail the page queued links to the tracking page, in the resident's language, without the code.
+    with Session(app_database) as session:
+        outcome = session.exec(select(OutboxMail).where(OutboxMail.recipient == POTHOLE["email"],
+                                                        col(OutboxMail.subject).contains("accept"))).one()
+    assert outcome.body.endswith(
+        f"Voir les détails ici : https://forms.city.example/track?ref={approved.reference}&lang=fr")
+    assert approved.access_code and approved.access_code not in outcome.body
+
+
+def test_the_inbox_orders_by_due_date(new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    uow = _seed(app_database)
+    start = datetime.now(UTC) - timedelta(days=10)
+    # Submitted first, but a fortnight of holidays puts its due date last.
+    late = requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key="late", now=start,
+                           holidays=tuple((start + timedelta(days=d)).date() for d in range(1, 15))).reference
+    soon, newest = (requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key=key,
+                                    now=start + timedelta(days=days)).reference for key, days in (("s", 1), ("n", 2)))
+    app = open_page(sign_in(new_app(), "roads"), "inbox")
+    assert list(app.dataframe[0].value["Reference"]) == [newest, soon, late]
+    order = app.radio(key="inbox_order")
+    assert order.options == ["Newest first", "Oldest first", "Due date, soonest first"]
+    order.set_value("Due soonest first").run()
+    assert list(app.dataframe[0].value["Reference"]) == [soon, newest, late]
+    dues = list(app.dataframe[0].value["Due"])
+    assert dues == sorted(dues)
+    app.radio(key="inbox_order").set_value("Oldest first").run()
+    assert list(app.dataframe[0].value["Reference"]) == [late, soon, newest]
+
+
+def test_reassigning_offers_the_members_of_the_chosen_group(new_app: Callable[[], AppTest],
+                                                           app_database: Engine) -> None:
+    uow = _seed(app_database)
+    receipt = requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key="reassign")
+    app = open_page(sign_in(new_app(), "roads"), "case", ref=receipt.reference)
+    app.radio(key=f"action:{receipt.reference}").set_value("reassign").run()
+    member = app.selectbox(key=f"member:{receipt.reference}:Road inspectors")
+    assert member.options == ["roads", "roads2"] and member.value is None
+    app.selectbox(key=f"group:{receipt.reference}").set_value("Public safety").run()
+    assert app.selectbox(key=f"member:{receipt.reference}:Public safety").options == ["safety"]
+    app.selectbox(key=f"group:{receipt.reference}").set_value(None).run()
+    app.selectbox(key=f"member:{receipt.reference}:Road inspectors").set_value("roads2").run()
+    app.text_area(key=f"text:{receipt.reference}:reassign").input("On holiday from tomorrow").run()
+    _button(app, "Reassign")
+    assert "Reassigned." in texts(app) and "Being handled by roads2." in texts(app)
+    assert review.open_case(receipt.reference, ROADS, uow).request.claimed_by == "roads2"

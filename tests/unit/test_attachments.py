@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builder.attachments import check_file, file_rules, sniff
+from builder.attachments import ALL_KINDS, KIND_NAMES, MIME_TYPES, check_file, file_rules, rule_for, sniff, unknown_types
 from tests.attachment_journey import run_journey
 from tests.fakes import FakeUnitOfWork
 
@@ -38,3 +38,49 @@ def test_upload_submit_and_authorised_download_in_memory() -> None:
     fake = FakeUnitOfWork(groups={"Road inspectors": ["roads", "roads2"], "Events office": ["events"],
                                   "Public safety": ["safety"]}, departments={"public-works", "events"})
     run_journey(lambda: fake)
+
+
+def _brand_box(major: bytes, *compatible: bytes) -> bytes:
+    """The start of an ISO base media file: ``size, "ftyp", major brand, minor version, compatible brands``."""
+    body = b"ftyp" + major + b"\x00\x00\x00\x00" + b"".join(compatible)
+    return (len(body) + 4).to_bytes(4, "big") + body + b"\x00\x00\x00\x08mdat" + b"\x93\x01" * 40
+
+
+IPHONE_PHOTO = _brand_box(b"heic", b"mif1", b"heic")
+
+
+def test_iphone_photos_are_recognised_by_their_ftyp_box_and_avif_or_video_are_not() -> None:
+    assert sniff(IPHONE_PHOTO) == "heic"
+    for brand in (b"heix", b"mif1", b"msf1", b"heif"):
+        assert sniff(_brand_box(brand, b"mif1")) == "heic", brand
+    assert sniff(_brand_box(b"mif1", b"avif", b"mif1")) is None  # an AVIF picture shares the generic brand
+    assert sniff(_brand_box(b"isom", b"mp41")) is None  # an MP4 video
+
+
+def _rule(*accept: str):  # noqa: ANN202 - a FileRule
+    return rule_for({"ui:options": {"accept": list(accept)}})
+
+
+def test_a_field_for_pdf_and_iphone_photos_takes_both_and_nothing_else() -> None:
+    rule = _rule("application/pdf", "image/heic")
+    assert check_file(rule, "IMG_0042.HEIC", IPHONE_PHOTO) == ("heic", None)
+    assert check_file(rule, "letter.pdf", b"%PDF-1.7 ...")[0] == "pdf"
+    kind, problem = check_file(rule, "photo.png", b"\x89PNG\r\n\x1a\n....")
+    assert kind is None and problem == ("The file “photo.png” is not an accepted kind of file. Accepted: PDF, "
+                                        "iPhone photo (HEIC).")
+    assert _rule("heic").kinds == ("heic",) and _rule(".HEIF").kinds == ("heic",)
+
+
+def test_naming_only_unknown_kinds_refuses_every_file_instead_of_allowing_all() -> None:
+    rule = _rule("image/x-raw-camera")
+    assert rule.kinds == ()
+    kind, problem = check_file(rule, "letter.pdf", b"%PDF-1.7 ...")
+    assert kind is None and problem and "names no kind of file that can be checked" in problem
+    assert unknown_types({"ui:options": {"accept": "pdf, image/x-raw-camera"}}) == ["image/x-raw-camera"]
+    assert _rule("pdf", "image/x-raw-camera").kinds == ("pdf",)  # the known kinds still count
+    assert rule_for({}).kinds == ALL_KINDS  # no accept at all: every kind
+
+
+def test_every_kind_has_a_name_and_a_mime_type_that_maps_back_to_it() -> None:
+    for kind in ALL_KINDS:
+        assert KIND_NAMES[kind] and _rule(MIME_TYPES[kind]).kinds == (kind,)

@@ -13,7 +13,8 @@ from builder.diff import describe_changes
 from builder.lint import errors, lint
 from builder.schema_view import visible_fields
 from builder.templates import load_templates
-from builder.validation import condition_holds, field_errors
+from builder.conditions import can_ever_hold
+from builder.validation import condition_holds, date_bound, field_errors
 from builder.workflow import applicable_steps
 
 MEMBERS = {"Events office": 2, "Public safety": 1, "Empty group": 0}.get
@@ -95,12 +96,99 @@ def test_required_when_makes_a_visible_field_required_only_under_its_condition()
     (Condition("a", "greater_than", 5000), {"a": 5001}, {"a": 5000}),
     (Condition("a", "less_than", 10), {"a": 9}, {"a": 10}),
     (Condition("a", "answered"), {"a": "anything"}, {}),
+    (Condition("a", "not_answered"), {}, {"a": "anything"}),
+    (Condition("a", "includes", "Tents"), {"a": ["Chairs", "Tents"]}, {"a": ["Chairs"]}),
+    (Condition("a", "does_not_include", "Tents"), {"a": ["Chairs"]}, {"a": ["Tents"]}),
 ])
 def test_each_condition_compiles_to_json_schema_that_holds_exactly_when_it_should_and_reads_back(
         condition: Condition, holds: dict, fails: dict) -> None:
     fragment = compile_condition(condition)
     assert condition_holds(fragment, holds) and not condition_holds(fragment, fails)
     assert read_condition(fragment) == condition
+
+
+def _equipment_form() -> dict:
+    """A form with a several-choices field, a repeating group, an address and a file."""
+    document = ed.blank_definition("market-stall", "Market stall", "events")
+    document, equipment = ed.add_field(document, "several_choices", "Equipment")
+    document = ed.put_field(document, replace(ed.read_field(document, equipment), options=("Chairs", "Tents")))
+    for kind, label in (("repeating_group", "Helpers"), ("address", "Stall address"), ("file", "Site plan")):
+        document, _name = ed.add_field(document, kind, label)
+    return document
+
+
+def test_includes_on_a_several_choices_field_shows_a_field_only_when_the_option_is_ticked() -> None:
+    document, name = ed.add_field(_equipment_form(), "long_text", "How many tents")
+    document = ed.put_field(document, replace(ed.read_field(document, name),
+                                              show_when=Condition("equipment", "includes", "Tents")))
+    schema = document["schema"]
+    assert schema["allOf"][-1]["if"] == {"properties": {"equipment": {"contains": {"const": "Tents"}}},
+                                         "required": ["equipment"]}
+    assert ed.read_field(document, name).show_when == Condition("equipment", "includes", "Tents")
+    shown = lambda answers: name in {f.name for f in visible_fields(schema, schema, answers)}  # noqa: E731
+    assert shown({"equipment": ["Chairs", "Tents"]}) and not shown({"equipment": ["Chairs"]}) and not shown({})
+
+
+def test_conditions_that_can_never_hold_on_lists_and_groups_are_recognised() -> None:
+    document = _equipment_form()
+    schema = lambda name: ed.field_schema(ed.read_field(document, name))  # noqa: E731
+    # "is" compares the whole answer with one value: a list or an address never equals "Tents".
+    assert not can_ever_hold(Condition("equipment", "is", "Tents"), schema("equipment"))
+    assert not can_ever_hold(Condition("equipment", "one_of", ["Tents"]), schema("equipment"))
+    assert not can_ever_hold(Condition("helpers", "is", "Anne"), schema("helpers"))
+    assert not can_ever_hold(Condition("stall_address", "is", "Main Street"), schema("stall_address"))
+    assert not can_ever_hold(Condition("equipment", "includes", "Stage"), schema("equipment"))  # no such option
+    assert can_ever_hold(Condition("equipment", "includes", "Tents"), schema("equipment"))
+    assert can_ever_hold(Condition("equipment", "does_not_include", "Tents"), schema("equipment"))
+    for name in ("helpers", "stall_address", "site_plan"):
+        assert can_ever_hold(Condition(name, "answered"), schema(name))
+        assert can_ever_hold(Condition(name, "not_answered"), schema(name))
+    assert not can_ever_hold(Condition("your_full_name", "includes", "A"), schema("your_full_name"))
+
+
+def test_the_lint_warns_about_a_step_that_tests_a_list_with_is() -> None:
+    document = ed.add_step(_equipment_form(), "Tent check", "Events office")
+    document = ed.update_step(document, 0, condition=Condition("equipment", "is", "Tents"))
+    assert any(f.step == 0 and "can never apply" in f.message for f in lint(document, group_size=MEMBERS))
+    document = ed.update_step(document, 0, condition=Condition("equipment", "includes", "Tents"))
+    assert not any(f.step == 0 and "can never apply" in f.message for f in lint(document, group_size=MEMBERS))
+    workflow = Workflow.model_validate(document["workflow"])
+    assert [s.name for s in applicable_steps(workflow, {"equipment": ["Tents"]})] == ["Tent check"]
+    assert applicable_steps(workflow, {"equipment": ["Chairs"]}) == []
+
+
+def test_earliest_and_latest_dates_are_written_read_back_and_enforced_with_a_plain_message() -> None:
+    from datetime import date, timedelta
+    document = ed.blank_definition("market-stall", "Market stall", "events")
+    document, name = ed.add_field(document, "date", "Market day")
+    document = ed.put_field(document, replace(ed.read_field(document, name), earliest_date="today+1",
+                                              latest_date="2100-12-31"))
+    prop = document["schema"]["properties"][name]
+    assert (prop["formatMinimum"], prop["formatMaximum"]) == ("today+1", "2100-12-31")
+    spec = ed.read_field(document, name)
+    assert (spec.earliest_date, spec.latest_date, spec.advanced) == ("today+1", "2100-12-31", {})
+    parse_definition(document)
+    today, tomorrow = date.today(), date.today() + timedelta(days=1)
+    answers = {"your_full_name": "Ada"}
+    assert field_errors(document["schema"], {**answers, name: tomorrow.isoformat()}) == []
+    [problem] = field_errors(document["schema"], {**answers, name: today.isoformat()})
+    assert problem.path == (name,)
+    assert problem.message == f"Enter a date on or after {tomorrow.strftime('%B')} {tomorrow.day}, {tomorrow.year}."
+    [late] = field_errors(document["schema"], {**answers, name: "2101-01-01"}, "fr")
+    assert late.message == "Saisissez une date égale ou antérieure au 31 décembre 2100."
+    # Without limits, nothing is written.
+    document = ed.put_field(document, replace(spec, earliest_date="", latest_date=""))
+    assert "formatMinimum" not in document["schema"]["properties"][name]
+
+
+def test_date_bounds_are_iso_dates_or_days_from_today() -> None:
+    from datetime import date
+    day = date(2026, 3, 14)
+    assert date_bound("today", day) == day
+    assert date_bound("today+14", day) == date(2026, 3, 28)
+    assert date_bound("today-1", day) == date(2026, 3, 13)
+    assert date_bound("2026-01-02", day) == date(2026, 1, 2)
+    assert date_bound("tomorrow", day) is None and date_bound("2026-02-30", day) is None
 
 
 def test_a_hand_written_condition_reads_back_as_none_rather_than_wrongly() -> None:

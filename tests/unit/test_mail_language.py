@@ -127,3 +127,42 @@ def test_the_designers_own_message_is_translated_through_the_form(uow: FakeUnitO
             requests.submit("report-pothole-custom", {**POTHOLE, "location": "ab"}, ANONYMOUS, uow,
                             idempotency_key=f"k-{locale}", locale=locale, now=NOW)
         assert [e.message for e in refused.value.errors] == [expected]
+
+
+PUBLIC = "https://forms.city.example/"
+
+
+def test_resident_mail_links_to_the_tracking_page_in_their_language_without_the_code(uow: FakeUnitOfWork) -> None:
+    receipt = requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key="k", locale="fr", now=NOW,
+                              public_url=PUBLIC)
+    link = f"https://forms.city.example/track?ref={receipt.reference}&lang=fr"
+    version = review.open_case(receipt.reference, ROADS, uow).request.row_version
+    review.act(receipt.reference, Command(Action.RETURN, ROADS, text="Quel côté ?"), version, uow, now=NOW,
+               public_url=PUBLIC)
+    requests.resident_act(receipt.reference, receipt.access_code, Action.ANSWER, "Nord", version + 1, ANONYMOUS, uow,
+                          now=NOW, public_url=PUBLIC)
+    review.act(receipt.reference, Command(Action.APPROVE, ROADS), version + 2, uow, now=NOW, public_url=PUBLIC)
+    mail = _mail_to(uow, "riley@example.org")
+    assert [body.splitlines()[-1] for _, body in mail] == [
+        f"Suivez votre demande ici : {link}", f"Répondez ici : {link}", f"Voir les détails ici : {link}"]
+    assert receipt.access_code and all(receipt.access_code not in body for _, body in mail)
+    assert all(PUBLIC not in body for _, body in _mail_to(uow, "robin@city.example"))  # staff: the inbox
+
+
+def test_english_mail_links_in_english_and_withdrawal_is_linked_too(uow: FakeUnitOfWork) -> None:
+    receipt = requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key="k", now=NOW,
+                              public_url="https://forms.city.example")
+    requests.resident_act(receipt.reference, receipt.access_code, Action.WITHDRAW, "", 1, ANONYMOUS, uow, now=NOW,
+                          public_url="https://forms.city.example")
+    link = f"https://forms.city.example/track?ref={receipt.reference}&lang=en"
+    assert [body.splitlines()[-1] for _, body in _mail_to(uow, "riley@example.org")] == [
+        f"Follow your request here: {link}", f"See the details here: {link}"]
+
+
+@pytest.mark.parametrize("public_url", [None, "", "  "])
+def test_without_the_apps_address_the_mail_reads_as_before(uow: FakeUnitOfWork, public_url: str | None) -> None:
+    receipt = requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key="k", now=NOW,
+                              public_url=public_url)
+    [(_, body)] = _mail_to(uow, "riley@example.org")
+    assert body == (f"Thank you. Your request “Report a pothole” has reference {receipt.reference}.\n"
+                    "Keep your access code safe: you need it with the reference to follow your request.")

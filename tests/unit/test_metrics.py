@@ -112,3 +112,37 @@ def test_throughput_per_week_and_only_the_requests_asked_for() -> None:
 def test_an_empty_log_gives_no_figures() -> None:
     dashboard = compute([], {}, STEPS, NOW)
     assert dashboard.forms == [] and dashboard.steps == [] and dashboard.bottleneck is None
+
+
+def test_requests_open_at_a_step_have_a_median_and_oldest_age_since_they_entered_it() -> None:
+    dashboard = compute(november_log(), FORM_OF, STEPS, NOW)
+    inspection, repair = dashboard.steps
+    # Only C is still at inspection: it entered on the 2nd, 14 days before now.
+    assert inspection.open_median_age == inspection.open_oldest_age == 14 * DAY
+    assert repair.open_now == 0 and repair.open_median_age is None and repair.open_oldest_age is None
+    # Three at repair now, entered on the 3rd, 6th and 13th (one waits on its resident: it still ages).
+    log = submitted("J") + submitted("K") + submitted("L") + [
+        ev("enter_step", "J", at(3), "in_review", "repair"), ev("enter_step", "K", at(6), "in_review", "repair"),
+        ev("return", "K", at(7), "needs_info"), ev("enter_step", "L", at(13), "in_review", "repair")]
+    later = compute(sorted(log, key=lambda e: e.at), dict.fromkeys("JKL", "pothole"), STEPS, NOW)
+    repair = next(s for s in later.steps if s.step == "repair")
+    assert repair.open_now == 3
+    assert repair.open_median_age == 10 * DAY and repair.open_oldest_age == 13 * DAY
+
+
+def test_each_step_counts_its_approvals_and_rejections_and_their_rates() -> None:
+    dashboard = compute(november_log(), FORM_OF, STEPS, NOW)
+    inspection, repair = dashboard.steps
+    # Inspection: A moved on to repair (approved), B rejected, C open, D withdrawn (not a decision).
+    assert (inspection.approved, inspection.rejected) == (1, 1)
+    assert inspection.approval_rate == inspection.rejection_rate == 0.5
+    # Repair: A completed (approved at the last step).
+    assert (repair.approved, repair.rejected, repair.approval_rate, repair.rejection_rate) == (1, 0, 1.0, 0.0)
+    # Two reviewers approving one after the other ("all" policy) is one approval of the step; a step
+    # with no decision yet has no rates.
+    log = submitted("M") + [ev("approve", "M", at(3), "in_review", "inspection"),
+                            ev("approve", "M", at(4), "in_review", "inspection"),
+                            ev("enter_step", "M", at(4), "in_review", "repair")]
+    step = compute(log, {"M": "pothole"}, STEPS, NOW).steps
+    assert (step[0].approved, step[0].rejected, step[0].approval_rate) == (1, 0, 1.0)
+    assert (step[1].approved, step[1].rejected, step[1].approval_rate, step[1].rejection_rate) == (0, 0, None, None)

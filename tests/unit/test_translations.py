@@ -39,7 +39,7 @@ def test_every_text_a_resident_reads_is_translatable() -> None:
     texts = translatable_texts(template("report-pothole"))
     assert texts["/title"] == "Report a pothole"
     assert texts["/schema/properties/size/oneOf/2/title"] == "Larger than a car tyre"
-    assert texts["/schema/then/properties/blocks_road/title"] == "Does it block a lane of traffic?"  # conditional field
+    assert texts["/schema/allOf/0/then/properties/blocks_road/title"] == "Does it block a lane of traffic?"  # conditional field
     assert texts["/uiSchema/ui:pages/1/title"] == "About you"
     assert texts["/uiSchema/location/ui:placeholder"].startswith("e.g.")
     assert texts["/workflow/steps/0/name"] == "Inspection by the roads team"

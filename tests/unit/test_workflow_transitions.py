@@ -60,7 +60,7 @@ def test_every_transition_follows_the_table(state: State, action: Action, who: s
     allowed = ALLOWED.get((state, action)) is not None and ALLOWED[(state, action)] is role
     subject = request(state)
     if state in {State.APPROVED, State.REJECTED, State.WITHDRAWN}:
-        subject = replace(subject, step_index=None, step_id=None, group=None)
+        subject = replace(subject, step_index=None, step_id=None)  # finished: the last group stays
     if action is Action.RELEASE:
         subject = replace(subject, claimed_by=actor.username)
     if not allowed:
@@ -90,6 +90,8 @@ def test_approval_moves_to_the_next_applicable_step_then_ends_approved() -> None
     safety = Actor("safety", "Sam", reviewer_groups=frozenset({"Public safety"}))
     done = workflow.apply(first.request, command(Action.APPROVE, safety), context(group_size=1))
     assert done.request.state == State.APPROVED and done.notify == ["outcome"]
+    # The group that decided last keeps the finished request (its inbox lists it under "Finished").
+    assert (done.request.group, done.request.step_id, done.request.due_on) == ("Public safety", None, None)
 
 
 def test_a_step_whose_condition_fails_is_skipped() -> None:
