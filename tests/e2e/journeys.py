@@ -6,7 +6,6 @@ call); everything the test is about happens in the browser.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import struct
 import zlib
