@@ -5,7 +5,9 @@ This is the only module that wires storage into the core (DESIGN.md §4).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING, cast
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -14,13 +16,14 @@ from builder.ports import Actor
 from builder.usecases.accounts import actor_for, needs_setup
 from builder.usecases.limits import client_key
 from storage.bootstrap import InsecureConfiguration, cookie_secret, open_database
-from storage import outbox, retention
 from storage.settings import Settings, load_settings
 from storage.uow import SqlUnitOfWork
-from ui import signin
 from ui.context import Services, install, set_actor
 from ui.i18n import LANGUAGES, SESSION_KEY, _
 from ui.nav import page
+
+if TYPE_CHECKING:
+    import streamlit_authenticator as stauth
 
 st.set_page_config(page_title="Formwork", page_icon=":material/assignment:")
 
@@ -34,19 +37,37 @@ def _engine(url: str) -> Engine:
 @st.cache_resource(show_spinner=False)
 def _retention(url: str) -> object:
     # One purge thread per process, started once (storage/retention.py; FORMWORK_RETENTION_PURGE_HOURS).
+    from storage import retention
+
     return retention.start_scheduler(_engine(url))
 
 
 @st.cache_resource(show_spinner=False)
 def _mail(url: str, _settings: Settings) -> object:
     # One mail thread per process (storage/outbox.py; FORMWORK_MAIL_WORKER_SECONDS, 0 = off).
+    from storage import outbox
+
     return outbox.start_in_app(_engine(url), _settings)
+
+
+def _start_workers(settings: Settings) -> None:
+    """The purge and mail threads, once per process. Started after the page has run: their imports
+    (the insights use cases) are not needed to show the first page, and the purge first runs a minute
+    after start anyway."""
+    _retention(settings.database_url)
+    _mail(settings.database_url, settings)
+
+
+def _forget_erased(engine: Engine) -> None:
+    from storage import retention
+
+    retention.forget_erased(engine)
 
 
 def _services(settings: Settings, engine: Engine) -> Services:
     return Services(uow_factory=lambda: SqlUnitOfWork(engine), holidays=settings.holidays,
                     demo_mode=settings.demo_mode, public_url=settings.public_url,
-                    forget_erased=lambda: retention.forget_erased(engine))
+                    forget_erased=lambda: _forget_erased(engine))
 
 
 def _interface_language() -> None:
@@ -104,8 +125,6 @@ def _pages(actor: Actor, first_run: bool) -> dict[str, list[st.Page]]:
 def main() -> None:
     settings = load_settings()
     engine = _engine(settings.database_url)
-    _retention(settings.database_url)
-    _mail(settings.database_url, settings)
     services = _services(settings, engine)
     install(services)
     secret = st.secrets.get("FORMWORK_SECRET_KEY", "") if _has_secrets() else ""
@@ -116,17 +135,48 @@ def main() -> None:
     except InsecureConfiguration as exc:  # shown to the operator who just started the app; nothing runs
         st.error(_("Formwork cannot start safely: {reason}").format(reason=exc))
         st.stop()
-    auth = signin.authenticator(secret)
-    username = signin.current_username(auth, services.uow, staff_idle=timedelta(minutes=settings.staff_idle_minutes),
-                                       secure=settings.public_url.startswith("https://"))
-    actor = actor_for(username, services.uow(), client_key=client_key(signin.client_address(), secret))
+    first_run = needs_setup(services.uow())
+    # Before the first account exists nobody can be signed in, and the only page is the set-up page:
+    # the login cookie (and streamlit-authenticator's component) is first needed after set-up.
+    actor = Actor() if first_run else _signed_in_actor(settings, secret, services)
     set_actor(actor)
     _interface_language()
-    current = st.navigation(_pages(actor, needs_setup(services.uow())))
+    current = st.navigation(_pages(actor, first_run))
     # Chosen before the page runs, so a rerun never flickers between widths: the builder needs the
     # whole width for its editor and live preview side by side; every other page reads best centred.
     st.set_page_config(layout="wide" if current.url_path == "editor" else "centered")
-    current.run()
+    try:
+        current.run()
+    finally:  # also when the page stops or reruns
+        _start_workers(settings)
+
+
+def _signed_in_actor(settings: Settings, secret: str, services: Services) -> Actor:
+    from ui import signin  # streamlit-authenticator: needed from the first account on
+
+    auth = cast("stauth.Authenticate", _OnFirstUse(lambda: signin.authenticator(secret)))
+    username = signin.current_username(auth, services.uow, staff_idle=timedelta(minutes=settings.staff_idle_minutes),
+                                       secure=settings.public_url.startswith("https://"))
+    return actor_for(username, services.uow(), client_key=client_key(signin.client_address(), secret))
+
+
+class _OnFirstUse:
+    """streamlit-authenticator's ``Authenticate``, built when sign-in first touches it on this run.
+
+    Building it draws its cookie component, whose arguments make Streamlit import pandas, numpy and
+    pyarrow (``is_dataframe_like``) -- a third of a second on the first page. Sign-in touches it only
+    to check a login cookie the browser sent or to write a cookie change; a visitor with neither
+    (every resident's first page) does not need it.
+    """
+
+    def __init__(self, build: Callable[[], object]) -> None:
+        self._build = build
+        self._built: object | None = None
+
+    def __getattr__(self, name: str) -> object:
+        if self._built is None:
+            self._built = self._build()
+        return getattr(self._built, name)
 
 
 def _has_secrets() -> bool:

@@ -15,6 +15,26 @@ the heading. Three starts, in alternation, per round:
 
 The best start of each kind over the rounds is kept (the machine is shared). Target: each Formwork
 start within 2.5x the hello-world start.
+
+Where the extra time went (Dec 2026, 2 shared cores, before and after in one alternating run, best of
+5: hello 0.84 s; fresh 2.74 -> 1.74 s, ratio 3.27 -> 2.08; demo 3.11 -> 2.06 s, ratio 3.71 -> 2.46;
+a plain 5-round run of this benchmark after: fresh 1.87 s, demo 2.16 s, hello 1.00 s). Almost all is
+imports on the first script run, plus the first queries:
+
+- removed from the first page: streamlit-authenticator's cookie component, built on every run, made
+  Streamlit import pandas, numpy and pyarrow (``is_dataframe_like`` on its ``default={}``), 0.35-0.45 s.
+  app.py now builds it only when sign-in touches it (a cookie to check, a change to write), and not
+  at all before the first account exists; Alembic (import, script directory, env.py), ~0.15 s on a
+  current database, is skipped when ``alembic_version`` already holds the head revisions
+  (storage/migrate.py); the purge and mail threads (with the insights use cases), ~0.15 s, start
+  after the page has run.
+- what remains, on the demo database: SQLAlchemy, SQLModel and storage.models (its ~20 table
+  classes build pydantic schemas; it also imports the PostgreSQL dialect for JSONB) ~0.45 s;
+  streamlit-authenticator and PyJWT, imported by ui/signin.py at module level, ~0.2 s;
+  builder.usecases.forms importing builder.lint and so jsonschema for the catalogue, ~0.06 s.
+  On the fresh database: Alembic and the two migrations, ~0.25 s. Next steps, outside the start
+  path's own modules: import streamlit_authenticator inside ui/signin.py's functions, and lint
+  lazily in builder/usecases/forms.py.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ comma-separated string of kinds: ``pdf``, ``png``, ``jpeg``/``jpg``, ``gif``, ``
 ``txt``, ``docx``, or their MIME types or extensions) and ``maxSizeMb``. No ``accept`` allows every kind;
 an ``accept`` naming only kinds Formwork cannot recognise allows none (it never widens to every kind). The file's name is never trusted: its kind is read from its first bytes
 (magic numbers) and it is stored under a random id with its SHA-256.
+
+A form's ``settings.attachments`` gives the defaults of its file fields (``allowed_types`` for a field without
+``accept``, ``max_size_mb`` for one without ``maxSizeMb``) and ``max_files``, the most files one request may
+carry in all (``form_file_rules``, ``too_many_files``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from builder import validation_messages
-from builder.errors import FieldError
+from builder.definition import AttachmentSettings, FormDefinition
+from builder.errors import DefinitionInvalid, FieldError
+from builder.schema_view import resolve_ref
 
 DEFAULT_MAX_MB = 10.0
 ALL_KINDS = ("pdf", "png", "jpeg", "gif", "webp", "heic", "txt", "docx")
@@ -60,15 +66,41 @@ def is_file_field(schema: dict[str, Any], ui: dict[str, Any]) -> bool:
     return schema.get("type") == "string" and (schema.get("format") == "data-url" or "contentEncoding" in schema)
 
 
-def file_rules(schema: dict[str, Any], ui_schema: dict[str, Any]) -> dict[str, FileRule]:
-    """The file fields of a form's top level (and of nested groups, by dotted path) with their rules."""
+#: Stands for "any entry" in the dotted path of a field inside a repeating group (``children.*.certificate``).
+ANY_ENTRY = "*"
+
+
+def file_rules(schema: dict[str, Any], ui_schema: dict[str, Any],
+               defaults: FileRule | None = None) -> dict[str, FileRule]:
+    """The file fields of a form's top level, of nested groups and of repeating groups' entries, by dotted
+    path (``owner.id_card``, ``children.*.certificate``), with their rules; ``defaults`` for what a field
+    does not set itself (none: every kind, 10 MB)."""
     rules: dict[str, FileRule] = {}
-    _collect(schema, schema, ui_schema or {}, "", rules)
+    _collect(schema, schema, ui_schema or {}, "", rules, defaults or _NO_DEFAULTS)
     return rules
 
 
+def form_defaults(settings: AttachmentSettings) -> FileRule:
+    """The rule of a file field that sets nothing itself, from the form's ``settings.attachments``.
+
+    Like a field's ``accept``, types Formwork cannot recognise allow nothing rather than everything."""
+    kinds = tuple(dict.fromkeys(k for k in map(kind_of_type, settings.allowed_types) if k))
+    return FileRule(kinds=kinds, max_bytes=int(settings.max_size_mb * 1024 * 1024))
+
+
+def form_file_rules(definition: FormDefinition) -> dict[str, FileRule]:
+    """The file fields of a form with their rules, the form's own defaults included."""
+    return file_rules(definition.schema_, definition.ui_schema, form_defaults(definition.settings.attachments))
+
+
+def rule_key(path: tuple[str | int, ...]) -> str:
+    """The key of ``file_rules`` for an answer's path: an entry's number (``children``, 2, ``certificate``)
+    stands for any entry, as every entry of a repeating group asks the same questions."""
+    return ".".join(ANY_ENTRY if isinstance(part, int) else str(part) for part in path)
+
+
 def _collect(root: dict[str, Any], node: dict[str, Any], ui: dict[str, Any], prefix: str,
-             rules: dict[str, FileRule]) -> None:
+             rules: dict[str, FileRule], defaults: FileRule) -> None:
     branches = [node, *[node[key] for key in ("then", "else") if isinstance(node.get(key), dict)],
                 *[b for b in node.get("allOf", []) + node.get("oneOf", []) if isinstance(b, dict)],
                 *[b for b in (node.get("dependentSchemas") or {}).values() if isinstance(b, dict)]]
@@ -76,11 +108,26 @@ def _collect(root: dict[str, Any], node: dict[str, Any], ui: dict[str, Any], pre
         for name, sub in (branch.get("properties") or {}).items():
             if not isinstance(sub, dict):
                 continue
-            sub_ui = ui.get(name) if isinstance(ui.get(name), dict) else {}
+            sub, sub_ui = _resolved(root, sub), ui.get(name) if isinstance(ui.get(name), dict) else {}
+            items = _resolved(root, sub.get("items")) if sub.get("type") == "array" else {}
             if is_file_field(sub, sub_ui):
-                rules[prefix + name] = rule_for(sub_ui)
+                rules[prefix + name] = rule_for(sub_ui, defaults)
             elif sub.get("type") == "object":
-                _collect(root, sub, sub_ui, f"{prefix}{name}.", rules)
+                _collect(root, sub, sub_ui, f"{prefix}{name}.", rules, defaults)
+            elif items.get("type") == "object" or "properties" in items:  # a repeating group, as the form shows it
+                items_ui = sub_ui.get("items") if isinstance(sub_ui.get("items"), dict) else {}
+                _collect(root, items, items_ui, f"{prefix}{name}.{ANY_ENTRY}.", rules, defaults)
+
+
+def _resolved(root: dict[str, Any], node: Any) -> dict[str, Any]:
+    """A field's schema with a reference inside the form followed, as the form renderer follows it; a broken
+    reference is the publishing checks' to report, so here it only means no file field."""
+    if not isinstance(node, dict):
+        return {}
+    try:
+        return resolve_ref(root, node)
+    except DefinitionInvalid:
+        return {}
 
 
 def kind_of_type(name: object) -> str | None:
@@ -102,14 +149,16 @@ def unknown_types(ui: dict[str, Any]) -> list[str]:
     return [name for name in _accepted(ui) if kind_of_type(name) is None]
 
 
-def rule_for(ui: dict[str, Any]) -> FileRule:
+def rule_for(ui: dict[str, Any], defaults: FileRule | None = None) -> FileRule:
+    """A file field's rule from its ``ui:options``; what it does not set comes from ``defaults``."""
+    defaults = defaults or _NO_DEFAULTS
     options = ui.get("ui:options") if isinstance(ui.get("ui:options"), dict) else {}
     wanted = _accepted(ui)
     kinds = tuple(dict.fromkeys(k for k in map(kind_of_type, wanted) if k))
-    size = options.get("maxSizeMb", DEFAULT_MAX_MB)
-    size = size if isinstance(size, int | float) and size > 0 else DEFAULT_MAX_MB
-    # Only no ``accept`` at all means every kind: unknown names alone must not open the field to everything.
-    return FileRule(kinds=kinds if wanted else ALL_KINDS, max_bytes=int(size * 1024 * 1024))
+    size = options.get("maxSizeMb")
+    max_bytes = int(size * 1024 * 1024) if isinstance(size, int | float) and size > 0 else defaults.max_bytes
+    # Only no ``accept`` at all takes the defaults: unknown names alone must not open the field to everything.
+    return FileRule(kinds=kinds if wanted else defaults.kinds, max_bytes=max_bytes)
 
 
 def sniff(data: bytes) -> str | None:
@@ -188,6 +237,7 @@ def make_ref(name: str, data: bytes, kind: str) -> AttachmentRef:
 
 
 ANSWER_PREFIX = "attachment:"
+_NO_DEFAULTS = FileRule(kinds=ALL_KINDS, max_bytes=int(DEFAULT_MAX_MB * 1024 * 1024))
 
 # Files a resident sends with an answer to "more information needed": not a form field, so one fixed
 # rule; stored under this field name so the case page can tell them from the form's own files.
@@ -203,10 +253,29 @@ def answer_value(ref: AttachmentRef) -> str:
 
 def attachment_ids(answers: Any) -> list[str]:
     """Ids of every file referenced anywhere in the answers."""
+    return [attachment_id for _path, attachment_id in attachment_places(answers)]
+
+
+def attachment_places(answers: Any, at: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str]]:
+    """(path, id) of every file referenced in the answers, in the order the form asks for them."""
     if isinstance(answers, str):
-        return [answers[len(ANSWER_PREFIX):]] if answers.startswith(ANSWER_PREFIX) else []
-    values = answers.values() if isinstance(answers, dict) else answers if isinstance(answers, list) else []
-    return [found for value in values for found in attachment_ids(value)]
+        return [(at, answers[len(ANSWER_PREFIX):])] if answers.startswith(ANSWER_PREFIX) else []
+    items = answers.items() if isinstance(answers, dict) else enumerate(answers) if isinstance(answers, list) else ()
+    return [found for key, value in items for found in attachment_places(value, (*at, key))]
+
+
+def too_many_files(answers: Any, limit: int, locale: str = "en") -> list[FieldError]:
+    """The form's ``max_files``: a message at each file past the limit (the earlier files fit), or nothing."""
+    first_place: dict[str, tuple[str | int, ...]] = {}
+    for path, attachment_id in attachment_places(answers):
+        first_place.setdefault(attachment_id, path)  # the same file named twice is one file
+    places = list(first_place.items())
+    if len(places) <= limit:
+        return []
+    words = validation_messages.table(locale)
+    key = "file.form_limit." + ("none" if limit == 0 else "one" if limit == 1 else "many")
+    message = words[key].format(limit=validation_messages.number(limit, locale))
+    return [FieldError(path, message) for _id, path in places[limit:]]
 
 
 def file_error(path: tuple[str | int, ...], message: str) -> FieldError:

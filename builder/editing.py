@@ -81,6 +81,9 @@ class FieldSpec:
     earliest_date: str = ""  # date: an ISO date, "today" or "today+N" / "today-N" days ("" = no limit)
     latest_date: str = ""
     error_message: str = ""
+    # Imported per-rule messages (``errorMessage`` as a map, e.g. {"pattern": "…"}): the builder edits only the
+    # single message above, so these are kept exactly as they are.
+    rule_messages: dict[str, Any] = field(default_factory=dict)
     show_when: Condition | None = None
     required_when: Condition | None = None
     subfields: tuple[FieldSpec, ...] = ()  # repeating group
@@ -208,10 +211,34 @@ def _spec_from_schema(name: str, prop: dict[str, Any], ui: dict[str, Any], *, re
         pattern=preset or pattern, min_items=prop.get("minItems"), max_items=prop.get("maxItems"),
         file_types=tuple(options_ui.get("accept") or ()), max_size_mb=options_ui.get("maxSizeMb"),
         earliest_date=str(prop.get("formatMinimum") or ""), latest_date=str(prop.get("formatMaximum") or ""),
-        error_message=message if isinstance(message, str) else "",
+        error_message=_single_message(message), rule_messages=_rule_messages(message),
         show_when=show_when, required_when=required_when, subfields=subfields,
         advanced={k: v for k, v in prop.items() if k not in _EDITED or (k, v) == ("type", "integer")},
     )
+
+
+#: Key of an ``errorMessage`` map for every rule without its own message (the ajv-errors convention).
+OTHER_RULES = "_"
+
+
+def _single_message(message: Any) -> str:
+    """The message the designer edits: a plain ``errorMessage``, or the catch-all of a per-rule map."""
+    if isinstance(message, dict):
+        message = message.get(OTHER_RULES)
+    return message if isinstance(message, str) else ""
+
+
+def _rule_messages(message: Any) -> dict[str, Any]:
+    return {rule: text for rule, text in message.items() if rule != OTHER_RULES} if isinstance(message, dict) else {}
+
+
+def _error_message(spec: FieldSpec) -> str | dict[str, Any] | None:
+    """The ``errorMessage`` to write. With per-rule messages, the designer's single message becomes the
+    catch-all ``_`` of the map: the more specific per-rule texts keep winning for their own rules, and
+    clearing the single message removes only the catch-all."""
+    if not spec.rule_messages:
+        return spec.error_message or None
+    return {**spec.rule_messages, OTHER_RULES: spec.error_message} if spec.error_message else dict(spec.rule_messages)
 
 
 def _options(schema: dict[str, Any]) -> list[Any]:
@@ -250,8 +277,9 @@ def field_schema(spec: FieldSpec) -> dict[str, Any]:
     # Earliest / latest date: the keywords of the format vocabulary (ajv-formats), enforced by builder.validation.
     limits.update(formatMinimum=spec.earliest_date, formatMaximum=spec.latest_date)
     prop.update({k: v for k, v in limits.items() if v not in (None, "")})
-    if spec.error_message:
-        prop["errorMessage"] = spec.error_message
+    message = _error_message(spec)
+    if message:
+        prop["errorMessage"] = message
     return prop
 
 

@@ -19,12 +19,13 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from builder.attachments import kind_of_type
 from builder.conditions import Condition, can_ever_hold, fields_in, read_condition
 from builder.definition_limits import definition_limit_errors
 from builder.editing import PATTERN_PRESETS, field_names, read_field, unplaced_fields
 from builder.errors import FieldError
 from builder.lint_messages import render
-from builder.translations import missing_translations, stale_translations
+from builder.translations import missing_translations, orphaned_translations, stale_translations
 from builder.validation import compile_pattern
 
 try:  # written by another part of the builder; the lint works without it
@@ -85,6 +86,7 @@ def lint(document: dict[str, Any], *, group_size: Callable[[str], int | None]) -
                  for n in unplaced_fields(document)]
     findings += _uneditable_findings(document, names)
     findings += _translation_findings(document)
+    findings += _attachment_settings_findings(document)
     return findings
 
 
@@ -202,7 +204,32 @@ def _translation_findings(document: dict[str, Any]) -> list[Finding]:
     for locale, count in sorted(stale.items()):
         findings.append(_finding("warning", "stale_translations." + ("one" if count == 1 else "many"),
                                  locale=locale, language=locale, count=count))
+    findings += _orphan_findings(document)
     return findings
+
+
+def _orphan_findings(document: dict[str, Any]) -> list[Finding]:
+    """Translations keyed by a pointer that names no text (a deleted field, a mistyped key): never shown."""
+    orphans: dict[str, list[str]] = {}
+    for locale, pointer in orphaned_translations(document):
+        text = str(((document.get("translations") or {}).get(locale) or {}).get(pointer, "")).strip()
+        orphans.setdefault(locale, []).append(_shortened(text) if text else pointer)
+    return [_finding("warning", "orphaned_translations." + ("one" if len(texts) == 1 else "many"),
+                     locale=locale, language=locale, count=len(texts), names=texts[:5])  # the count says if more
+            for locale, texts in sorted(orphans.items())]
+
+
+def _shortened(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _attachment_settings_findings(document: dict[str, Any]) -> list[Finding]:
+    """``settings.attachments.allowed_types`` are the kinds of file fields without their own ``accept``: a
+    type that cannot be recognised from a file's content accepts nothing, so the designer is told."""
+    attachments = (document.get("settings") or {}).get("attachments") or {}
+    types = attachments.get("allowed_types") if isinstance(attachments, dict) else None
+    unknown = [str(name) for name in types or [] if kind_of_type(name) is None]
+    return [_finding("warning", "attachment_types", names=unknown)] if unknown else []
 
 
 # ------------------------------------------------------------------ fields the builder cannot edit

@@ -51,6 +51,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                                   "check them.",
         "stale_translations.many": "{language_title}: {count} translations were made for an earlier version of the "
                                    "text; check them.",
+        "attachment_types": "The form's attachment settings name file types that cannot be recognised, so they are "
+                            "not accepted in file fields without types of their own: {names}.",
         "uneditable.one": "The builder cannot show or edit the field {names}: it is written with JSON Schema "
                           "keywords the builder does not use (dependentSchemas, oneOf, a top-level if/then…). "
                           "Edit it under Advanced (JSON).",
@@ -83,6 +85,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no": "no",
         "list_separator": ", ",
         "quoted": "“{text}”",
+        "orphaned_translations.one": "{language_title}: this translation is for a text that no longer exists: "
+                                     "{names}. Residents never read it; remove it under Advanced (JSON).",
+        "orphaned_translations.many": "{language_title}: {count} translations are for texts that no longer exist: "
+                                      "{names}. Residents never read them; remove them under Advanced (JSON).",
     },
     "fr": {
         "no_fields": "Le formulaire n’a encore aucun champ. Ajoutez-en au moins un.",
@@ -118,6 +124,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                                   "texte ; vérifiez-la.",
         "stale_translations.many": "{language_title} : {count} traductions ont été faites pour une version "
                                    "antérieure du texte ; vérifiez-les.",
+        "attachment_types": "Les réglages des pièces jointes du formulaire nomment des types de fichier qui ne "
+                            "peuvent pas être reconnus ; ils ne sont donc pas acceptés dans les champs de fichier "
+                            "sans types propres : {names}.",
         "uneditable.one": "Le concepteur ne peut pas afficher ni modifier le champ {names} : il est écrit avec des "
                           "mots-clés JSON Schema que le concepteur n’utilise pas (dependentSchemas, oneOf, un if/then "
                           "au premier niveau…). Modifiez-le sous Avancé (JSON).",
@@ -152,6 +161,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no": "non",
         "list_separator": ", ",
         "quoted": "« {text} »",
+        "orphaned_translations.one": "{language_title} : cette traduction concerne un texte qui n’existe plus : "
+                                     "{names}. Les usagers ne la lisent jamais ; supprimez-la sous Avancé (JSON).",
+        "orphaned_translations.many": "{language_title} : {count} traductions concernent des textes qui n’existent "
+                                      "plus : {names}. Les usagers ne les lisent jamais ; supprimez-les sous Avancé "
+                                      "(JSON).",
     },
 }
 

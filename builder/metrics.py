@@ -5,7 +5,9 @@ One pass over the events, in the order they were written, follows every request 
 - a *visit* is the time a request spends at one step: from ``enter_step`` until the next step,
   the decision or the withdrawal (or until now, when it is still there);
 - time *waiting on the resident* is every ``return`` → ``answer`` (or → withdrawal) interval; it is
-  subtracted from the step's time, because the city cannot act while it waits for an answer;
+  subtracted from the step's time, because the city cannot act while it waits for an answer. A request
+  the resident never answered is closed by the retention purge (``abandon``, to ``withdrawn``): it
+  counts as withdrawn from then on, and its wait on the resident ends there;
 - a visit *breaches its SLA* when it is still undecided after its due date. As in the workflow
   engine, the due date is the step's ``sla_days`` working days after the request entered the step,
   restarted when the resident answers; the clock stops while the request waits on the resident;
@@ -263,6 +265,7 @@ _HANDLERS = {
     "answer": _on_answer,
     "reject": _on_final,
     "withdraw": _on_final,
+    "abandon": _on_final,  # the retention purge closed a request left waiting on the resident: withdrawn
     "complete": _on_final,
 }
 

@@ -57,18 +57,26 @@ _SUFFIX = re.compile(r"[\d!@#$%^&*?.\-_ ]+$")
 _KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "abcdefghijklmnopqrstuvwxyz")
 
 
+# The refusals, named so pages can show each in the person's language (pages/account.py).
+TOO_SHORT = f"Use at least {MIN_LENGTH} characters. A few unrelated words make a strong passphrase."
+TOO_LONG = f"Use at most {MAX_LENGTH} characters."
+REPETITIVE = "This password repeats one or two characters. Choose something less predictable."
+TOO_COMMON = "This password is one of the most common ones. Choose something less predictable."
+CONTAINS_USERNAME = "Your password must not contain your username."
+
+
 def password_problem(password: str, *, username: str = "") -> str | None:
     """Why a password is refused, in words for the person choosing it; None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters. A few unrelated words make a strong passphrase."
+        return TOO_SHORT
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return TOO_LONG
     if len(set(password.lower())) <= 2:  # "aaaaaaaa", "abababab"
-        return "This password repeats one or two characters. Choose something less predictable."
+        return REPETITIVE
     if _is_common(password):
-        return "This password is one of the most common ones. Choose something less predictable."
+        return TOO_COMMON
     if username and (password.lower() == username.lower() or (len(username) >= 4 and username.lower() in password.lower())):
-        return "Your password must not contain your username."
+        return CONTAINS_USERNAME
     return None
 
 

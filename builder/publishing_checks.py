@@ -97,6 +97,14 @@ def _ref_errors(schema: dict[str, Any], at: tuple[str | int, ...]) -> list[Field
 # pixels, phishing). Refused when the definition is saved and again when it is published.
 TEXT_KEYS = frozenset({"title", "description", "ui:title", "ui:description", "ui:help", "ui:placeholder",
                        "name", "confirmation_text", "ui:enumNames"})
+# Keys whose every string, however nested, is shown: choice labels (``enumNames``), the designer's own
+# error messages (``errorMessage``: one text, or one per rule, ``{"required": {"x": "..."}}`` too) and
+# sample answers (``examples``, shown as placeholders and hints).
+TEXT_TREE_KEYS = frozenset({"ui:enumNames", "enumNames", "errorMessage", "examples"})
+# Inside these the keys are property names chosen by the designer, not keywords: a field called
+# "examples" holds a schema, not texts.
+_NAMING_KEYS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
+                          "dependentRequired"})
 _UNSAFE_TEXT = (
     (re.compile(r"(?i)(javascript|vbscript)\s*:"), "contains a script link (javascript:)"),
     (re.compile(r"(?i)\bdata:\s*[a-z]+/[a-z0-9.+-]+\s*[;,]"), "contains an embedded data: link"),
@@ -120,13 +128,25 @@ def unsafe_text_errors(document: dict[str, Any]) -> list[FieldError]:
 def _texts(node: Any, at: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
     translated = at[:1] == ("translations",)
     if isinstance(node, dict):
+        keywords = not at or at[-1] not in _NAMING_KEYS
         for key, value in node.items():
-            if isinstance(value, str) and (translated or key in TEXT_KEYS):
+            if isinstance(value, str) and (translated or key in TEXT_KEYS or (keywords and key in TEXT_TREE_KEYS)):
                 yield (*at, key), value
-            elif isinstance(value, list) and key == "ui:enumNames":
-                yield from ((((*at, key, i), v)) for i, v in enumerate(value) if isinstance(v, str))
+            elif keywords and key in TEXT_TREE_KEYS:
+                yield from _all_strings(value, (*at, key))
             else:
                 yield from _texts(value, (*at, key))
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _texts(value, (*at, index))
+
+
+def _all_strings(node: Any, at: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(node, str):
+        yield at, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _all_strings(value, (*at, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _all_strings(value, (*at, index))

@@ -42,7 +42,10 @@ _PLAIN = frozenset({
     "maxProperties", "minProperties", "required", "dependentRequired", "dependencies", "format",
     "contentEncoding", "contentMediaType", "title", "description", "default", "deprecated", "readOnly",
     "writeOnly", "examples", "errorMessage", "enumNames"})
-KNOWN_KEYWORDS = _ONE | _MAP | _LIST | _PLAIN
+# Earliest / latest day of a date: the format vocabulary's keywords (as in ajv-formats), which the builder
+# writes for "Earliest date" / "Latest date" and ``builder.validation`` enforces.
+_FORMAT_LIMITS = frozenset({"formatMinimum", "formatMaximum"})
+KNOWN_KEYWORDS = _ONE | _MAP | _LIST | _PLAIN | _FORMAT_LIMITS
 # Valid JSON Schema the validator enforces but the form cannot offer as fields to fill in.
 _NOT_SHOWN = {
     "prefixItems": "a list whose entries each have their own type cannot be shown as a form; use items",

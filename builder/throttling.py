@@ -69,6 +69,11 @@ class RateRule:
         """The window's name, e.g. ``submit:29401234`` (the period's index since the epoch)."""
         return f"{self.kind}:{int(now.timestamp() // self.period.total_seconds())}"
 
+    def time_left(self, now: datetime) -> timedelta:
+        """How long until the current window ends and the client's count starts again from zero."""
+        seconds = self.period.total_seconds()
+        return timedelta(seconds=seconds - now.timestamp() % seconds)
+
 
 # A household or a city-hall kiosk behind one address stays well below these; a script does not.
 ANONYMOUS_SUBMISSIONS = RateRule("submit", 20, timedelta(hours=1))
@@ -99,3 +104,10 @@ def throttle_is_over(record: ThrottleRecord, now: datetime) -> bool:
 def after_success(key: str, now: datetime) -> ThrottleRecord:
     """A successful sign-in starts a fresh window."""
     return ThrottleRecord(key, 0, now)
+
+
+# Self-registration of resident accounts, per client: every well-formed attempt counts (a created account
+# or a taken username), so creating accounts in bulk or probing which usernames exist is slowed, while
+# a household or a city-hall kiosk registering a few residents an hour is not refused.
+REGISTRATIONS = RateRule("register", 10, timedelta(hours=1))
+RATE_RULES[REGISTRATIONS.kind] = REGISTRATIONS

@@ -9,8 +9,11 @@ labels. A missing translation falls back to the form's own text (its default lan
 ``translation_sources`` records, per locale and pointer, the source text a translation was made
 from; when the source text changes afterwards, the translation is *stale* and the builder marks it
 for review. Plain choices (``enum``) have no label of their own: they are offered for translation
-under the pointer their label would have as ``oneOf`` (``…/oneOf/<i>/title``), and ``localise``
-turns such a choice into ``oneOf`` in the resident's copy, the stored values unchanged.
+under the pointer their label would have as ``oneOf`` (``…/oneOf/<i>/title``), their source text being
+the option's label (react-jsonschema-form's schema-level ``enumNames``, else the value itself), and
+``localise`` turns such a choice into ``oneOf`` in the resident's copy, the stored values unchanged and
+the untranslated options keeping their label. The first of a field's ``examples`` is its placeholder, so
+it is translatable too (under ``…/examples/0``) unless a ``ui:placeholder`` replaces it.
 """
 
 from __future__ import annotations
@@ -58,10 +61,13 @@ def _schema_texts(node: Any, at: str) -> Iterator[tuple[str, str]]:
     for key in SCHEMA_TEXT_KEYS:
         if isinstance(node.get(key), str) and node[key].strip():
             yield f"{at}/{key}", node[key]
-    if isinstance(node.get("enum"), list) and "oneOf" not in node:  # plain choices: their value is the label
-        for index, option in enumerate(node["enum"]):
-            if isinstance(option, str) and option.strip():
-                yield f"{at}/oneOf/{index}/title", option
+    if isinstance(node.get("enum"), list) and "oneOf" not in node:  # plain choices: enumNames or the value
+        for index, label in enumerate(enum_labels(node)):
+            if isinstance(label, str) and label.strip():
+                yield f"{at}/oneOf/{index}/title", label
+    examples = node.get("examples")  # the first example is the field's placeholder when it has no ui:placeholder
+    if isinstance(examples, list) and examples and isinstance(examples[0], str) and examples[0].strip():
+        yield f"{at}/examples/0", examples[0]
     message = node.get("errorMessage")
     if isinstance(message, str) and message.strip():
         yield f"{at}/errorMessage", message
@@ -79,6 +85,14 @@ def _schema_texts(node: Any, at: str) -> Iterator[tuple[str, str]]:
         if isinstance(subs, dict):
             for name, sub in subs.items():
                 yield from _schema_texts(sub, f"{at}/{key}/{escape(name)}")
+
+
+def enum_labels(node: dict[str, Any]) -> list[Any]:
+    """The label of each option of a plain choice: react-jsonschema-form's schema-level ``enumNames`` when it
+    names every option, else the stored values themselves."""
+    options = node.get("enum") or []
+    names = node.get("enumNames")
+    return list(names) if isinstance(names, list) and len(names) == len(options) else list(options)
 
 
 def _ui_texts(node: Any, at: str) -> Iterator[tuple[str, str]]:
@@ -118,12 +132,17 @@ def translatable_texts(document: dict[str, Any]) -> dict[str, str]:
 
 
 def _labelled_elsewhere(document: dict[str, Any], pointer: str) -> bool:
-    """A plain choice whose labels come from ``ui:enumNames``: those are the texts to translate."""
-    match = re.fullmatch(r"/schema/properties/([^/]+)/oneOf/\d+/title", pointer)
+    """A text the uiSchema replaces: the labels of a plain choice with ``ui:enumNames``, and the example of a
+    field with a ``ui:placeholder`` (the texts residents read are the uiSchema's)."""
+    match = re.fullmatch(r"/schema/properties/([^/]+)/(oneOf/\d+/title|examples/0)", pointer)
     if not match:
         return False
     schema_node = ((document.get("schema") or {}).get("properties") or {}).get(unescape(match.group(1))) or {}
     ui_node = (document.get("uiSchema") or {}).get(unescape(match.group(1))) or {}
+    if not isinstance(ui_node, dict):
+        return False
+    if match.group(2) == "examples/0":
+        return bool(ui_node.get("ui:placeholder"))
     return "enum" in schema_node and isinstance(ui_node.get("ui:enumNames"), list)
 
 
@@ -193,8 +212,12 @@ def _set(document: dict[str, Any], pointer: str, value: str) -> None:
 
 
 def _enum_as_one_of(node: dict[str, Any]) -> None:
-    """A plain choice as ``oneOf`` with the same stored values, so each option can carry its own label."""
-    node["oneOf"] = [{"const": option, "title": str(option)} for option in node.pop("enum")]
+    """A plain choice as ``oneOf`` with the same stored values, so each option can carry its own label; an
+    option left untranslated keeps its label in the default language (``enumNames``, else its value)."""
+    labels = enum_labels(node)
+    node["oneOf"] = [{"const": option, "title": str(label)} for option, label in zip(node.pop("enum"), labels,
+                                                                                      strict=True)]
+    node.pop("enumNames", None)
 
 
 def available_locales(document: dict[str, Any]) -> list[str]:
@@ -230,7 +253,7 @@ _PARTS: tuple[tuple[str, Part], ...] = (
     (r"^/title$", "form_title"), (r"^/description$", "form_description"),
     (r"^/settings/confirmation_text$", "confirmation"), (r"^/workflow/steps/\d+/name$", "step_name"),
     (r"^/uiSchema/ui:pages/\d+/title$", "page_title"), (r"/oneOf/\d+/title$|/ui:enumNames/\d+$", "choice"),
-    (r"/errorMessage(/.*)?$", "error_message"), (r"/ui:placeholder$", "placeholder"),
+    (r"/errorMessage(/.*)?$", "error_message"), (r"/ui:placeholder$|/examples/0$", "placeholder"),
     (r"/(description|ui:help|ui:description)$", "help"), (r"/(title|ui:title)$", "field_title"),
 )
 

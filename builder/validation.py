@@ -400,13 +400,14 @@ def _field_paths(error: ValidationError) -> list[tuple[str | int, ...]]:
 
 
 def _custom_message(error: ValidationError) -> str | None:
-    """react-jsonschema-form style ``errorMessage`` on the failing subschema: a string, or per keyword."""
+    """react-jsonschema-form style ``errorMessage`` on the failing subschema: a string, or per keyword with
+    ``_`` for the keywords without their own (the ajv-errors convention; the builder writes it)."""
     schema = error.schema if isinstance(error.schema, dict) else {}
     custom = schema.get("errorMessage")
     if isinstance(custom, str):
         return custom
     if isinstance(custom, dict):
-        value = custom.get(str(error.validator))
+        value = custom.get(str(error.validator), custom.get("_"))
         return value if isinstance(value, str) else None
     return None
 

@@ -64,6 +64,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "Please tell the office that published the form.",
         "file.missing": "A file in your answers could not be found. Attach it again.",
         "file.too_many": "Send at most {limit} files with one answer.",
+        "file.form_limit.none": "This form takes no files. Remove this file to send your request.",
+        "file.form_limit.one": "This form takes only one file in all. Remove this file (or the other one) to send "
+                               "your request.",
+        "file.form_limit.many": "This form takes at most {limit} files in all. Remove this file (or another one) to "
+                                "send your request.",
         "file.megabytes": "{size} MB",
         "kind.pdf": "PDF",
         "kind.png": "PNG image",
@@ -128,6 +133,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "fichier vérifiable. Signalez-le au service qui a publié le formulaire.",
         "file.missing": "Un fichier de vos réponses est introuvable. Joignez-le à nouveau.",
         "file.too_many": "Envoyez au plus {limit} fichiers avec une réponse.",
+        "file.form_limit.none": "Ce formulaire n’accepte aucun fichier. Retirez ce fichier pour envoyer votre demande.",
+        "file.form_limit.one": "Ce formulaire n’accepte qu’un seul fichier au total. Retirez ce fichier (ou l’autre) "
+                               "pour envoyer votre demande.",
+        "file.form_limit.many": "Ce formulaire accepte au plus {limit} fichiers au total. Retirez ce fichier (ou un "
+                                "autre) pour envoyer votre demande.",
         "file.megabytes": "{size} Mo",
         "kind.pdf": "PDF",
         "kind.png": "image PNG",

@@ -311,6 +311,26 @@ def _withdraw(request: RequestRecord, command: Command, ctx: Context) -> Effect:
     return Effect(request=withdrawn, events=[event], notify=["outcome"])
 
 
+def abandon(request: RequestRecord, now: datetime) -> Effect:
+    """The system closes a request the resident left unanswered past its form's retention period.
+
+    Not a command: nobody acts, the retention purge does (``builder.usecases.insights.purge_expired``).
+    The request ends ``withdrawn`` as if the resident had withdrawn it, with its own audit event
+    (``abandon``, by ``system``), so the inbox, the figures and the history agree that it is closed.
+    """
+    if request.state != State.NEEDS_INFO:
+        raise InvalidTransition("Only a request waiting for the resident can be closed as abandoned, not one that is "
+                                f"{STATE_LABELS[State(request.state)].lower()}.")
+    closed = replace(request, state=State.WITHDRAWN, claimed_by=None, due_on=None, updated_at=now)
+    event = AuditEvent(ABANDON, SYSTEM_ACTOR, now, request.reference, request.state, State.WITHDRAWN,
+                       request.step_id, request.step_id, "")
+    return Effect(request=closed, events=[event])
+
+
+ABANDON = "abandon"  # audit action of ``abandon``
+SYSTEM_ACTOR = "system"  # audit actor of the engine's own moves (enter_step, complete, abandon)
+
+
 _HANDLERS = {
     Action.APPROVE: _approve,
     Action.REJECT: _reject,

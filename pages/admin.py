@@ -147,6 +147,29 @@ with groups_tab:
              lambda: admin.add_department(actor, slug, department_name, uow_factory()))
         st.rerun()
 
+    if org.departments:
+        with st.expander(_("Rename or remove a department")):
+            st.caption(_("Renaming changes the name people read; the short name stays, because forms and designer "
+                         "roles refer to it. A department can be removed only when it has no forms and no groups; "
+                         "its designers lose that role."))
+            errors = _field_errors("admin_department_change_errors")
+            _show(errors, "_")
+            names = {d.slug: d.name for d in org.departments}
+            changed = st.selectbox(_("Department to change"), departments, format_func=literal,
+                                   key="change_department")
+            with st.form("rename_department"):
+                new_department_name = st.text_input(_("New name"), value=names.get(changed, ""), max_chars=200)
+                _show(errors, "name")
+                renamed = st.form_submit_button(_("Rename department"))
+            if renamed:
+                _run("admin_department_change_errors", _("Renamed the department {name}.").format(name=changed),
+                     lambda: admin.rename_department(actor, changed, new_department_name, uow_factory()))
+                st.rerun()
+            if st.button(_("Remove department"), key="remove_department"):
+                _run("admin_department_change_errors", _("Removed the department {name}.").format(name=changed),
+                     lambda: admin.remove_department(actor, changed, uow_factory()))
+                st.rerun()
+
     st.subheader(_("Review groups"))
     if org.groups:
         st.dataframe([{_("Group"): g.name, _("Department"): g.department} for g in org.groups], hide_index=True,
@@ -166,3 +189,26 @@ with groups_tab:
             _run("admin_group_errors", _("Added the group {name}.").format(name=group_name.strip()),
                  lambda: admin.add_group(actor, group_name, group_department, uow_factory()))
             st.rerun()
+
+    if org.groups:
+        with st.expander(_("Rename or remove a group")):
+            st.caption(_("A group that a published form decides with, or that requests are with, keeps its name "
+                         "and cannot be removed: published versions never change and requests find their reviewers "
+                         "by the group's name. To hand such work to other people, change the group's members; for "
+                         "new requests, choose another group in the form's next version. Members of a removed "
+                         "group leave it."))
+            errors = _field_errors("admin_group_change_errors")
+            _show(errors, "_")
+            changed_group = st.selectbox(_("Group to change"), group_names, format_func=literal, key="change_group")
+            with st.form("rename_group"):
+                new_group_name = st.text_input(_("New name"), value=changed_group or "", max_chars=120)
+                _show(errors, "name")
+                renamed_group = st.form_submit_button(_("Rename group"))
+            if renamed_group:
+                _run("admin_group_change_errors", _("Renamed the group {name}.").format(name=changed_group),
+                     lambda: admin.rename_group(actor, changed_group, new_group_name, uow_factory()))
+                st.rerun()
+            if st.button(_("Remove group"), key="remove_group"):
+                _run("admin_group_change_errors", _("Removed the group {name}.").format(name=changed_group),
+                     lambda: admin.remove_group(actor, changed_group, uow_factory()))
+                st.rerun()

@@ -7,13 +7,12 @@ import streamlit as st
 from builder.errors import FormworkError
 from builder.usecases.review import act, open_case
 from builder.workflow import Action, Command
-from ui.access import denied, is_reviewer, require
+from ui.access import denied, is_reviewer, record_refusal, require
 from ui.answers import show_answers
 from ui.attachments import show_files
 from ui.context import services
 from ui.i18n import _, ngettext, show_date
-from ui.text import plain
-from ui.timeline import action_labels, show_comments, show_history, staff_state_label
+from ui.timeline import action_labels, show_comments, show_history, staff_refusal, staff_state_label
 from ui.nav import page
 
 actor = require(is_reviewer, _("Only reviewers can open requests."))
@@ -24,7 +23,7 @@ try:
 except FormworkError as exc:
     denied(actor, f"case {reference[:40]}: not in the reviewer's groups or unknown")
     st.title(_("Request"))
-    st.warning(plain(str(exc)))
+    st.warning(staff_refusal(exc))
     st.page_link(page("inbox"), label=_("Back to the inbox"), icon=":material/arrow_back:")
     st.stop()
 
@@ -103,8 +102,9 @@ if case.actions:
         try:
             new_state = act(reference, command, seen_version, uow_factory(), idempotency_key=key,
                             holidays=services().holidays, public_url=services().public_url)
-        except FormworkError as exc:
-            st.error(plain(str(exc)))
+        except FormworkError as exc:  # refused (not this reviewer's step or group): audited; a stale version is not
+            record_refusal(actor, f"decision {action} on case {request.reference}", exc)
+            st.error(staff_refusal(exc))
         else:
             finished = {"approved": _("Approved. The resident is told."), "rejected": DONE["reject"]}
             partial = _("Your approval is recorded; the request goes on to the next approval or step.")

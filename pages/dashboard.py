@@ -15,10 +15,11 @@ from builder import metrics, opendata
 from builder.errors import FormworkError
 from builder.ports import Actor
 from builder.usecases import insights
-from ui.access import is_designer, require
+from ui.access import is_designer, record_refusal, require
 from ui.context import services
 from ui.i18n import _, current_locale, ngettext, show_number
 from ui.text import plain
+from ui.timeline import staff_refusal
 
 # Option values stay the English names (stable keys); people read them translated.
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365, "All time": None, "Choose dates": -1}
@@ -109,7 +110,8 @@ try:
     with st.spinner(_("Computing the figures…")):
         figures = _figures(actor, slugs, start, end, services().holidays)
 except FormworkError as error:
-    st.error(plain(str(error)))
+    record_refusal(actor, f"dashboard of {', '.join(slugs)[:300]}", error)
+    st.error(staff_refusal(error))
     st.stop()
 
 overall = figures.overall
@@ -206,7 +208,8 @@ if st.button(_("Prepare the open data export")):
     try:
         st.session_state["open_data_export"] = insights.open_data(publish, actor, services().uow())
     except FormworkError as error:
-        st.error(plain(str(error)))
+        record_refusal(actor, f"open data export of {str(publish)[:120]}: {error}", error)
+        st.error(staff_refusal(error))
 export = st.session_state.get("open_data_export")
 if isinstance(export, opendata.OpenDataExport) and export.form == publish:
     st.text(ngettext("{count} request published, {left} left out (small groups).",

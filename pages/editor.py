@@ -35,6 +35,7 @@ from ui.i18n import LANGUAGES, _, current_locale, language_selector, ngettext
 from ui.nav import page
 from ui.renderer import FormRenderer
 from ui.text import plain
+from ui.timeline import staff_refusal
 
 st.set_page_config(page_title=_("Form builder · Formwork"))  # app.py gives this page the wide layout
 language_selector()
@@ -127,6 +128,19 @@ def change(new_doc: dict[str, Any]) -> None:
     st.rerun()
 
 
+def empty_next_run(key: str) -> None:
+    """Empty a "new …" box once what it named is added. A widget's value can only be set before the widget is
+    drawn, so this asks the next run to do it (see ``emptied``)."""
+    st.session_state[f"{key}:empty"] = True
+
+
+def emptied(key: str) -> str:
+    """The key of a "new …" box, emptied first when ``empty_next_run`` asked for it."""
+    if st.session_state.pop(f"{key}:empty", False):
+        st.session_state[key] = ""
+    return key
+
+
 def keyed(name: str) -> str:
     return f"{K}:{gen}:{name}"
 
@@ -181,14 +195,18 @@ def conflict_box() -> None:
 
 def condition_editor(key: str, current: Condition | None, *, exclude: str | None, prompt: str) -> Condition | None:
     """"Always" or "only when <field> <is / is not / …> <value>" — the same editor for fields and steps."""
-    names = {n: label for n, label in labels().items() if n != exclude and ed.read_field(doc, n).kind != "text_block"}
     # The options stay English ids (tests and session state use them); the words shown are translated.
     modes = {"Always": _("Always"), "Only when…": _("Only when…")}
     mode = st.radio(prompt, list(modes), index=1 if current else 0, horizontal=True, key=f"{key}:mode",
                     format_func=modes.__getitem__)
-    if mode == "Always" or not names:
-        if mode != "Always":
-            st.caption(_("Add another field first: a condition looks at the answer to another field."))
+    return None if mode == "Always" else condition_parts(key, current, exclude=exclude)
+
+
+def condition_parts(key: str, current: Condition | None, *, exclude: str | None) -> Condition | None:
+    """The "<field> <is / is not / …> <value>" part of a condition, once "Only when…" is chosen."""
+    names = {n: label for n, label in labels().items() if n != exclude and ed.read_field(doc, n).kind != "text_block"}
+    if not names:
+        st.caption(_("Add another field first: a condition looks at the answer to another field."))
         return None
     choices = list(names)
     start = choices.index(current.field) if current and current.field in names else 0
@@ -248,11 +266,12 @@ def fields_section() -> None:
         st.markdown("**" + _("Add a field") + "**")
         cols = st.columns([5, 7, 3], vertical_alignment="bottom")
         kind = cols[0].selectbox(_("Kind of field"), list(ed.FIELD_KINDS), format_func=kind_words, key=f"{K}:new_kind")
-        label = cols[1].text_input(_("Question or label"), key=f"{K}:new_label",
+        label = cols[1].text_input(_("Question or label"), key=emptied(f"{K}:new_label"),
                                    placeholder=_("e.g. Date of the event"))
         if cols[2].button(_("Add"), type="primary", key=f"{K}:add", width="stretch"):
             new_doc, name = ed.add_field(doc, kind, label or kind_words(kind))
             select(name, new_doc)
+            empty_next_run(f"{K}:new_label")
             change(new_doc)
     if not specs:
         st.info(_("This form has no fields yet. Choose a kind of field above and press “Add”."))
@@ -267,6 +286,7 @@ def fields_section() -> None:
 def field_row(spec: ed.FieldSpec, index: int, count: int, selected: bool) -> None:
     cols = st.columns([6, 1, 1, 1, 1, 1], vertical_alignment="center", gap="small")
     badges = ([kind_words(spec.kind)] + ([_("required")] if spec.required else [])
+              + ([_("required only when…")] if spec.required_when and not spec.required else [])
               + ([_("conditional")] if spec.show_when else []))
     marker = "▶ " if selected else ""
     cols[0].markdown(f"{marker}**{plain(spec.label)}**  \n{muted(plain(' · '.join(badges)))}")
@@ -340,20 +360,32 @@ def field_editor(spec: ed.FieldSpec) -> None:
         new = _answer_settings(spec, new, k)
     new = replace(new, show_when=condition_editor(f"{k}:show", spec.show_when, exclude=spec.name,
                                                   prompt=_("Show this field")))
-    if spec.kind != "text_block" and not new.required:
-        new = replace(new, required_when=condition_editor(f"{k}:reqwhen", spec.required_when, exclude=spec.name,
-                                                          prompt=_("Required")))
     if new != spec:
         save(ed.put_field(doc, new))
         st.rerun()
 
 
+# "Required?" in one control: stored as ``required`` (Always) or a ``required_when`` condition (Only when…).
+REQUIRED_CHOICES = ("No", "Always", "Only when…")
+
+
+def _required_setting(box: Any, spec: ed.FieldSpec, new: ed.FieldSpec, k: str) -> ed.FieldSpec:
+    words = {"No": _("No"), "Always": _("Always"), "Only when…": _("Only when…")}
+    start = "Always" if spec.required else "Only when…" if spec.required_when else "No"
+    choice = box.radio(_("Required?"), REQUIRED_CHOICES, index=REQUIRED_CHOICES.index(start), horizontal=True,
+                       format_func=words.__getitem__, key=f"{k}:required",
+                       help=_("No: the resident may leave it empty. Always: the resident cannot submit without "
+                              "answering it. Only when…: it must be answered only when another answer matches."))
+    if choice != "Only when…":
+        return replace(new, required=choice == "Always", required_when=None)
+    return replace(new, required=False, required_when=condition_parts(f"{k}:reqwhen", spec.required_when,
+                                                                       exclude=spec.name))
+
+
 def _answer_settings(spec: ed.FieldSpec, new: ed.FieldSpec, k: str) -> ed.FieldSpec:
-    cols = st.columns(2)
-    required = cols[0].checkbox(_("Required"), value=spec.required, key=f"{k}:required",
-                                help=_("The resident cannot submit without answering this."))
-    placeholder = cols[1].text_input(_("Example shown in the empty box"), value=spec.placeholder, key=f"{k}:ph")
-    new = replace(new, required=required, placeholder=placeholder)
+    new = _required_setting(st, spec, new, k)  # full width: its three choices and its condition read on one line
+    placeholder = st.text_input(_("Example shown in the empty box"), value=spec.placeholder, key=f"{k}:ph")
+    new = replace(new, placeholder=placeholder)
     if spec.kind in ed.CHOICE_KINDS:
         text = st.text_area(_("Options, one per line"), value="\n".join(spec.options), key=f"{k}:options")
         new = replace(new, options=tuple(dict.fromkeys(o.strip() for o in text.splitlines() if o.strip())))
@@ -523,8 +555,9 @@ def pages_section() -> None:
         if cols[1].button(_("Put it on page {number}").format(number=len(pages)), key=f"{K}:place:{name}"):
             change(ed.move_to_page(doc, name, len(pages) - 1))
     cols = st.columns([4, 1], vertical_alignment="bottom")
-    new_title = cols[0].text_input(_("New page title"), key=f"{K}:new_page", placeholder=_("e.g. About you"))
+    new_title = cols[0].text_input(_("New page title"), key=emptied(f"{K}:new_page"), placeholder=_("e.g. About you"))
     if cols[1].button(_("Add page"), key=f"{K}:add_page"):
+        empty_next_run(f"{K}:new_page")
         change(ed.add_page(doc, new_title))
 
 
@@ -541,9 +574,15 @@ def steps_section(groups: dict[str, int]) -> None:
     with st.container(border=True):
         st.markdown("**" + _("Add an approval step") + "**")
         cols = st.columns([2, 2, 1], vertical_alignment="bottom")
-        name = cols[0].text_input(_("Step name"), key=f"{K}:new_step", placeholder=_("e.g. Check by the licensing desk"))
-        group = cols[1].selectbox(_("Group that decides"), sorted(groups), key=f"{K}:new_step_group")
+        name = cols[0].text_input(_("Step name"), key=emptied(f"{K}:new_step"),
+                                  placeholder=_("e.g. Check by the licensing desk"))
+        # Groups with members first: a step given to an empty group could never be decided.
+        choices = sorted(groups, key=lambda g: (groups[g] == 0, g.lower()))
+        group = cols[1].selectbox(_("Group that decides"), choices, key=f"{K}:new_step_group",
+                                  format_func=lambda g: ngettext("{group} ({count} member)", "{group} ({count} members)",
+                                                                 groups[g]).format(group=g, count=groups[g]))
         if cols[2].button(_("Add step"), key=f"{K}:add_step", type="primary", disabled=not groups):
+            empty_next_run(f"{K}:new_step")  # else one more click adds the same step twice
             change(ed.add_step(doc, name or _("Review"), group))
 
 
@@ -831,7 +870,7 @@ def check_section(findings: list[Finding]) -> None:
             st.error(_("The form cannot be published yet:") + "\n\n"
                      + "\n".join(f"- {plain(message)}" for message in dict.fromkeys(e.message for e in exc.errors)))
         except FormworkError as exc:
-            st.error(plain(str(exc)))
+            st.error(staff_refusal(exc))
         else:
             st.session_state[f"{K}:notice"] = _("Published as version {number}. Residents now fill in this "
                                                 "version.").format(number=number)
@@ -847,9 +886,10 @@ def versions_section() -> None:
     if not versions:
         st.info(_("Nothing published yet. Publish under “Check and publish”; each publication is kept as a version."))
         return
+    # Newest first, as on the forms page (versions_of gives them newest first).
     st.dataframe([{_("Version"): v.number, _("Published (UTC)"): v.published_at.strftime("%Y-%m-%d %H:%M"),
-                   _("By"): v.published_by or ""} for v in reversed(versions)], hide_index=True, width="stretch")
-    choices = ["draft"] + [v.number for v in reversed(versions)]
+                   _("By"): v.published_by or ""} for v in versions], hide_index=True, width="stretch")
+    choices = ["draft"] + [v.number for v in versions]
     words = lambda c: _("The current draft") if c == "draft" else _("Version {number}").format(number=c)  # noqa: E731
     cols = st.columns(2)
     older = cols[0].selectbox(_("Compare"), choices, index=1, format_func=words, key=f"{K}:diff_a")
@@ -861,11 +901,22 @@ def versions_section() -> None:
     for line in changes:
         st.text(f"• {line}")
     st.divider()
+    older_versions = [v.number for v in versions[1:]]  # the first is live already
+    if not older_versions:
+        st.caption(_("Only one version has been published, so there is no older version to roll back to."))
+        return
     cols = st.columns([2, 2], vertical_alignment="bottom")
-    back = cols[0].selectbox(_("Roll back to"), [v.number for v in reversed(versions)], format_func=words,
-                             key=f"{K}:back")
+    back = cols[0].selectbox(_("Roll back to"), older_versions, format_func=words, key=f"{K}:back")
     if cols[1].button(_("Publish version {number} again").format(number=back), key=f"{K}:rollback"):
-        number = uc.republish(slug, back, actor, uow_factory())
+        try:
+            number = uc.republish(slug, back, actor, uow_factory())
+        except DefinitionInvalid as exc:  # the same checks as publishing: e.g. its group was emptied since
+            st.error(_("Version {number} cannot be published again; nothing was changed:").format(number=back)
+                     + "\n\n" + "\n".join(f"- {plain(m)}" for m in dict.fromkeys(e.message for e in exc.errors)))
+            return
+        except FormworkError as exc:
+            st.error(staff_refusal(exc))
+            return
         st.session_state[f"{K}:notice"] = _("Version {old} is live again as version {new}. Requests already "
                                             "submitted keep the version they were made with. The draft is "
                                             "unchanged.").format(old=back, new=number)

@@ -1,5 +1,6 @@
 """Fill in and submit a published form, page by page."""
 
+import logging
 import secrets
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +13,7 @@ from builder.errors import (AnswersInvalid, FormworkError, InputTooLarge, NotFou
 from builder.schema_view import prune_hidden
 from builder.translations import localise
 from builder.usecases.requests import form_to_fill, submit
-from builder.usecases.limits import admit_submission
+from builder.usecases.limits import admit_submission, count_submission, submission_wait
 from builder.validation import field_errors
 from ui.answers import answer_rows
 from ui.attachments import upload_handler
@@ -135,7 +136,8 @@ def _send() -> None:
     cleaned = prune_hidden(definition.schema_, definition.schema_, renderer.answers)
     key = st.session_state.setdefault(f"{state_key}:key", secrets.token_hex(16))
     try:
-        admit_submission(actor, uow_factory())  # per-client rate limit
+        # Per-client rate limit, checked before the write; only stored requests count (below).
+        admit_submission(actor, uow_factory(), idempotency_key=key)
         result = submit(slug, cleaned, actor, uow_factory(), idempotency_key=key, holidays=services().holidays,
                         locale=current_locale(), version=form.number, public_url=services().public_url)
     except AnswersInvalid as exc:
@@ -149,9 +151,14 @@ def _send() -> None:
         return
     except RateLimited:
         st.session_state[f"{state_key}:errors"] = []
-        st.session_state[f"{state_key}:failure"] = _(
-            "Too many requests were sent from your connection in the last hour. Please wait a while and press "
-            "Submit again.")
+        minutes = max(1, -(-int(submission_wait(actor).total_seconds()) // 60))
+        st.session_state[f"{state_key}:failure"] = ngettext(
+            "Too many requests were sent from your connection in the last hour, so this one was not sent. "
+            "Please press Submit again in {count} minute. If your request cannot wait, call or visit the city "
+            "office.",
+            "Too many requests were sent from your connection in the last hour, so this one was not sent. "
+            "Please press Submit again in {count} minutes. If your request cannot wait, call or visit the city "
+            "office.", minutes).format(count=minutes)
         return
     except StorageUnavailable:  # disk full, database read-only or restarting: nothing was stored (tests/faults)
         st.session_state[f"{state_key}:errors"] = []
@@ -177,6 +184,10 @@ def _send() -> None:
         return
     if result.access_code is None:  # the same submission arrived twice: keep the receipt we showed
         return
+    try:
+        count_submission(actor, uow_factory())  # only a newly stored request uses up the client's quota
+    except FormworkError:  # the request is stored: its receipt matters more than one uncounted hit
+        logging.getLogger("formwork.limits").exception("could not count a stored submission")
     st.session_state[f"{state_key}:receipt"] = {"title": definition.title, "reference": result.reference,
                                                "code": result.access_code,
                                                "confirmation": result.confirmation_text,

@@ -13,6 +13,7 @@ from ui.context import services
 from ui.i18n import _, ngettext
 from ui.nav import page
 from ui.text import literal, plain
+from ui.timeline import staff_refusal
 
 actor = require(is_designer, _("Only designers and administrators can manage forms."))
 uow_factory = services().uow
@@ -30,7 +31,7 @@ def create_and_open(document: dict) -> None:
         for error in exc.errors:
             st.error(plain(error.message))
     except FormworkError as exc:
-        st.error(plain(str(exc)))
+        st.error(staff_refusal(exc))
     else:
         st.switch_page(page("editor"), query_params={"form": slug})
 

@@ -5,7 +5,7 @@ import streamlit as st
 from builder.errors import FormworkError
 from builder.usecases.requests import my_request_status, my_requests, resident_act
 from builder.workflow import Action
-from ui.access import is_signed_in, require
+from ui.access import is_signed_in, record_refusal, require
 from ui.attachments import show_files
 from ui.context import services
 from ui.i18n import _, current_locale, language_selector, show_date
@@ -41,6 +41,7 @@ if notice:
 try:
     view = my_request_status(chosen, actor, uow_factory(), locale=current_locale())
 except FormworkError as exc:
+    record_refusal(actor, f"my request {chosen[:40]}: not submitted from this account or unknown", exc)
     st.error(resident_refusal(exc))
     st.stop()
 
@@ -55,6 +56,7 @@ def _act(action: Action, text: str, done: str, files: list[tuple[str, bytes]]) -
                      holidays=services().holidays, files=files, locale=current_locale(),
                      public_url=services().public_url)
     except FormworkError as exc:
+        record_refusal(actor, f"{action.value} on my request {view.reference}", exc)
         for message in refusal_messages(exc):
             st.error(message)
         return

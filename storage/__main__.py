@@ -5,7 +5,8 @@ Commands:
   demo               load demo departments, groups, users and forms; prints the passwords
   verify-audit       verify the audit log's hash chain; names the first broken link (exit 1)
   outbox [--once]    send queued mail over SMTP (FORMWORK_SMTP_*), retrying with backoff; loops unless --once
-  purge              anonymise requests kept past their form's retention (see storage/retention.py)
+  purge              anonymise requests kept past their form's retention (see storage/retention.py);
+                     exit 1 when readers kept the SQLite WAL busy (run it again)
   backup PATH        write a consistent backup while the app runs (SQLite file or pg_dump archive)
   restore PATH       replace the database with a backup (stop the app first)
   revision MESSAGE   (developers) autogenerate a migration from the models
@@ -80,10 +81,18 @@ def _records_command(command: str, rest: list[str], engine: Engine) -> int:
 
     if command == "purge":
         upgrade(engine)
-        purged = retention.purge(engine)
-        print(f"Retention purge: {len(purged)} request(s) anonymised.")
-        for item in purged:
-            print(f"  {item.reference}  {item.form}  {item.state}  (kept {item.retention_days} days)")
+        result = retention.purge(engine)
+        print(f"Retention purge: {len(result.requests)} request(s) anonymised"
+              + (f", {len(result.abandoned)} of them closed as abandoned (no answer from the resident)."
+                 if result.abandoned else "."))
+        for item in result.requests:
+            closed = "  closed as abandoned" if item.abandoned else ""
+            print(f"  {item.reference}  {item.form}  {item.state}  (kept {item.retention_days} days){closed}")
+        if not result.wal_emptied:
+            print("WARNING: other connections kept the database's write-ahead log busy, so it could not be "
+                  "emptied: purged values may remain in the -wal file. Run `python -m storage purge` again "
+                  "when the app is quiet.")
+            return 1
         return 0
     if len(rest) != 1:
         print(f"Usage: python -m storage {command} PATH")

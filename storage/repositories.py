@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, bindparam, cast, delete, func, insert, text, union_all, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
@@ -25,6 +26,7 @@ from builder.metrics import (
     p90_rank,
 )
 from builder.errors import DraftConflict, StaleRequest
+from builder.usecases.accounts import UsernameTaken
 from builder.ports import (
     AuditEvent,
     ChainedEvent,
@@ -404,7 +406,12 @@ class SqlDirectory:
         row = User(username=user.username, display_name=user.display_name, email=user.email,
                    password_hash=user.password_hash, is_admin=user.is_admin, is_active=user.is_active)
         self.session.add(row)
-        self.session.flush()
+        try:
+            self.session.flush()
+        except IntegrityError:
+            # Two people chose the same username at once (PostgreSQL; SQLite writers queue up): the unit of
+            # work rolls back, and the later one is told the username is taken.
+            raise UsernameTaken() from None
         for slug in user.designer_departments:
             department = self.session.exec(select(Department).where(Department.slug == slug)).one()
             self.session.add(DesignerRole(user_id=row.id, department_id=department.id))
@@ -488,6 +495,36 @@ class SqlDirectory:
         department = self.session.exec(select(Department).where(Department.slug == group.department)).one()
         self.session.add(StaffGroup(name=group.name, department_id=department.id))
         self.session.flush()
+
+    def rename_department(self, slug: str, name: str) -> None:
+        row = self.session.exec(select(Department).where(Department.slug == slug)).one()
+        row.name = name
+        self.session.add(row)
+        self.session.flush()
+
+    def remove_department(self, slug: str) -> None:
+        row = self.session.exec(select(Department).where(Department.slug == slug)).one()
+        for role in self.session.exec(select(DesignerRole).where(DesignerRole.department_id == row.id)).all():
+            self.session.delete(role)
+        self.session.flush()
+        self.session.delete(row)
+        self.session.flush()
+
+    def rename_group(self, name: str, new_name: str) -> None:
+        row = self.session.exec(select(StaffGroup).where(StaffGroup.name == name)).one()
+        row.name = new_name
+        self.session.add(row)
+        self.session.flush()
+        self._member_rows.clear()
+
+    def remove_group(self, name: str) -> None:
+        row = self.session.exec(select(StaffGroup).where(StaffGroup.name == name)).one()
+        for membership in self.session.exec(select(GroupMembership).where(GroupMembership.group_id == row.id)).all():
+            self.session.delete(membership)
+        self.session.flush()
+        self.session.delete(row)
+        self.session.flush()
+        self._member_rows.clear()
 
     # ------------------------------------------------------------ sessions, throttling, rate limits
 

@@ -9,6 +9,15 @@ copies the zeroed pages home and empties the WAL, so the old values are in neith
 deletes files chosen on a form but never sent, a day after their upload (``forget_abandoned_uploads``),
 and the housekeeping rows of sign-ins and rate limits (``forget_stale_sign_ins``).
 
+A request abandoned while waiting for the resident is closed in the same transaction (withdrawn, by
+``system``, with an ``abandon`` audit event: ``builder.workflow.abandon``).
+
+The checkpoint cannot empty the WAL while another connection still reads from it (a page being
+shown, a backup): it then answers "busy". The purge tries again a few times, briefly, and says in its
+result (``PurgeResult.wal_emptied``; the command prints it) when the WAL could still not be emptied:
+the purged values may then remain in the ``-wal`` file until the next checkpoint, so run the purge
+again when the app is quiet.
+
 Scheduling: the app starts one daemon thread per process (``start_scheduler``, from app.py through
 ``st.cache_resource``) that purges a minute after start and then every
 ``FORMWORK_RETENTION_PURGE_HOURS`` hours (default 24; 0 turns it off, e.g. when cron runs
@@ -21,7 +30,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine, and_, delete, or_, select
@@ -31,22 +42,45 @@ from builder.throttling import WINDOW, window_is_over
 from builder.usecases.accounts import SESSION_MAX_AGE
 from builder.usecases.attachments import ABANDONED_UPLOAD_AGE
 from builder.usecases.insights import PurgedRequest, purge_expired
+from storage.engine import BUSY_TIMEOUT_MS
 from storage.models import Attachment, AttachmentBlob, AuthSession, LoginThrottle, RateLimit, now_utc
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger("formwork.retention")
 DEFAULT_INTERVAL_HOURS = 24.0
 FIRST_RUN_AFTER_SECONDS = 60.0
+# The WAL checkpoint under live readers: how often to try, how long each try waits for readers to
+# leave (SQLite's busy handler; the engine's own busy timeout is 30 s), and the pause between tries.
+CHECKPOINT_ATTEMPTS = 5
+CHECKPOINT_WAIT_MS = 500
+CHECKPOINT_PAUSE_SECONDS = 0.2
 
 
-def purge(engine: Engine, *, now: datetime | None = None) -> list[PurgedRequest]:
-    """Purge expired requests of every form; on SQLite, then empty the WAL."""
+@dataclass(frozen=True)
+class PurgeResult:
+    """What one purge did. ``wal_emptied`` is False when SQLite's WAL could not be emptied because
+    readers kept it busy: the purged values may still be in the ``-wal`` file (run the purge again)."""
+
+    requests: list[PurgedRequest] = field(default_factory=list)
+    wal_emptied: bool = True
+
+    @property
+    def abandoned(self) -> list[PurgedRequest]:
+        return [p for p in self.requests if p.abandoned]
+
+
+def purge(engine: Engine, *, now: datetime | None = None) -> PurgeResult:
+    """Purge expired requests of every form; on SQLite, then empty the WAL (retrying while readers keep it busy)."""
     purged = purge_expired(SqlUnitOfWork(engine), now=now)
     forget_stale_sign_ins(engine, now=now)
     forget_abandoned_uploads(engine, now=now)
+    emptied = True
     if engine.dialect.name == "sqlite":
-        checkpoint(engine)
-    return purged
+        emptied = empty_wal(engine)
+        if not emptied:
+            log.warning("Retention purge: the WAL could not be emptied (busy readers); purged values may remain "
+                        "in the -wal file until the next checkpoint. Run the purge again when the app is quiet.")
+    return PurgeResult(purged, emptied)
 
 
 def forget_stale_sign_ins(engine: Engine, *, now: datetime | None = None) -> int:
@@ -87,18 +121,43 @@ def forget_erased(engine: Engine) -> None:
     """Right after an erasure: on SQLite, move the zeroed pages home and empty the WAL at once, so the
     erased values are not left readable in the ``-wal`` file until the nightly purge. Nothing to do on
     PostgreSQL (its dead tuples are not reachable through the application)."""
-    if engine.dialect.name == "sqlite":
-        checkpoint(engine)
+    if engine.dialect.name == "sqlite" and not empty_wal(engine):
+        log.warning("After an erasure the WAL could not be emptied (busy readers); the nightly purge empties it.")
 
 
-def checkpoint(engine: Engine) -> tuple[int, int, int]:
-    """``PRAGMA wal_checkpoint(TRUNCATE)`` outside any transaction: (busy, wal frames, frames copied)."""
+def empty_wal(engine: Engine, *, attempts: int | None = None, wait_ms: int | None = None,
+              pause_seconds: float | None = None) -> bool:
+    """Checkpoint the WAL into the database file and truncate it, trying again while readers keep it
+    busy. True once it is empty; False when still busy after the last try (nothing is lost then, but
+    the WAL keeps the old page images until a later checkpoint)."""
+    tries = max(1, CHECKPOINT_ATTEMPTS if attempts is None else attempts)
+    wait = CHECKPOINT_WAIT_MS if wait_ms is None else wait_ms
+    pause = CHECKPOINT_PAUSE_SECONDS if pause_seconds is None else pause_seconds
+    for attempt in range(1, tries + 1):
+        busy, _frames, _copied = checkpoint(engine, wait_ms=wait)
+        if not busy:
+            return True
+        if attempt < tries:
+            time.sleep(pause * attempt)
+    return False
+
+
+def checkpoint(engine: Engine, *, wait_ms: int | None = None) -> tuple[int, int, int]:
+    """``PRAGMA wal_checkpoint(TRUNCATE)`` outside any transaction: (busy, wal frames, frames copied).
+
+    ``wait_ms`` bounds how long it waits for readers (the connection's busy timeout, restored after)."""
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        busy, frames, copied = cursor.fetchone()
-        cursor.close()
+        if wait_ms is not None:
+            cursor.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, frames, copied = cursor.fetchone()
+        finally:
+            if wait_ms is not None:
+                cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.close()
         return int(busy), int(frames), int(copied)
     finally:
         raw.close()
@@ -126,9 +185,10 @@ def _loop(engine: Engine, every_seconds: float, first_after_seconds: float) -> N
     stop = threading.Event()
     while not stop.wait(wait):
         try:
-            purged = purge(engine)
-            if purged:
-                log.info("Retention purge: %d request(s) anonymised.", len(purged))
+            result = purge(engine)
+            if result.requests:
+                log.info("Retention purge: %d request(s) anonymised, %d of them closed as abandoned.",
+                         len(result.requests), len(result.abandoned))
         except Exception:  # a failed night must not end the loop; the next run tries again
             log.exception("Retention purge failed; it will be tried again.")
         wait = every_seconds

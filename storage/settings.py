@@ -32,8 +32,17 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _dates(value: str | None) -> tuple[date, ...]:
-    return tuple(date.fromisoformat(part.strip()) for part in (value or "").split(",") if part.strip())
+class InvalidSetting(ValueError):
+    """An environment setting has a value Formwork cannot use; the message names the setting."""
+
+
+def _dates(name: str, value: str | None) -> tuple[date, ...]:
+    parts = [part.strip() for part in (value or "").split(",") if part.strip()]
+    try:
+        return tuple(date.fromisoformat(part) for part in parts)
+    except ValueError as exc:
+        raise InvalidSetting(f"{name} must be comma-separated dates like 2026-12-25,2026-12-26; "
+                             f"got {value!r}") from exc
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -42,7 +51,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=env.get("FORMWORK_DATABASE_URL", DEFAULT_DATABASE_URL),
         secret_key=env.get("FORMWORK_SECRET_KEY", ""),
         demo_mode=_flag(env.get("FORMWORK_DEMO_MODE")),
-        holidays=_dates(env.get("FORMWORK_HOLIDAYS")),
+        holidays=_dates("FORMWORK_HOLIDAYS", env.get("FORMWORK_HOLIDAYS")),
         smtp_host=env.get("FORMWORK_SMTP_HOST", ""),
         smtp_port=int(env.get("FORMWORK_SMTP_PORT", "25")),
         smtp_user=env.get("FORMWORK_SMTP_USER", ""),

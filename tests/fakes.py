@@ -226,6 +226,28 @@ class FakeDirectory:
         self.groups[group.name] = []
         self.group_departments[group.name] = group.department
 
+    def rename_department(self, slug: str, name: str) -> None:
+        self.department_names[slug] = name
+
+    def remove_department(self, slug: str) -> None:
+        self.departments.discard(slug)
+        self.department_names.pop(slug, None)
+        for username, user in self.users.items():
+            self.users[username] = replace(user, designer_departments=user.designer_departments - {slug})
+
+    def rename_group(self, name: str, new_name: str) -> None:
+        self.groups[new_name] = self.groups.pop(name)
+        self.group_departments[new_name] = self.group_departments.pop(name, "")
+        for username, user in self.users.items():
+            if name in user.reviewer_groups:
+                self.users[username] = replace(user, reviewer_groups=user.reviewer_groups - {name} | {new_name})
+
+    def remove_group(self, name: str) -> None:
+        self.groups.pop(name, None)
+        self.group_departments.pop(name, None)
+        for username, user in self.users.items():
+            self.users[username] = replace(user, reviewer_groups=user.reviewer_groups - {name})
+
     def add_session(self, session: SessionRecord) -> None:
         self.sessions[session.token_hash] = session
 

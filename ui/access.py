@@ -13,9 +13,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from builder.errors import NotFound, PermissionDenied
 from builder.ports import Actor
 from builder.usecases.accounts import record_denied
 from ui.context import current_actor, services
+
+REFUSALS = (PermissionDenied, NotFound)
 
 
 def require(allowed: Callable[[Actor], bool], message: str, *, what: str = "") -> Actor:
@@ -35,6 +38,20 @@ def denied(actor: Actor, what: str) -> None:
         record_denied(actor, what, services().uow())
     except Exception:  # the refusal stands even if the log cannot be written; the error goes to the server log
         logging.getLogger("formwork.security").exception("could not record a denied attempt: %s", what)
+
+
+def record_refusal(actor: Actor, what: str, error: BaseException) -> bool:
+    """After a use case failed: write the attempt to the audit log if the core refused it.
+
+    Refusals are ``PermissionDenied`` (the role may not) and ``NotFound`` (not the actor's to see,
+    answered like a thing that does not exist). Other failures — a colleague acted first
+    (``StaleRequest``), a state that no longer allows the action, the database being unavailable —
+    are not attempts at something forbidden and are not recorded. Returns whether it was recorded.
+    """
+    if isinstance(error, REFUSALS):
+        denied(actor, what)
+        return True
+    return False
 
 
 def is_reviewer(actor: Actor) -> bool:

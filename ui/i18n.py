@@ -67,8 +67,10 @@ def show_time(value: time, locale: str | None = None) -> str:
     return format_time(value, format="short", locale=locale or current_locale())
 
 
-def show_number(value: float | int, locale: str | None = None) -> str:
-    return format_decimal(value, locale=locale or current_locale())
+def show_number(value: float | int, locale: str | None = None, *, decimals: int | None = None) -> str:
+    """``1234.5`` → ``1,234.5`` / ``1 234,5``; with ``decimals``, exactly that many digits after the separator."""
+    pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(value, format=pattern, locale=locale or current_locale())
 
 
 def show_money(value: float, currency: str = CURRENCY, locale: str | None = None) -> str:

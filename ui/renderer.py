@@ -12,8 +12,9 @@ splits a long form into steps::
 
 Answers are kept in ``st.session_state`` under the form key, so moving between pages loses nothing.
 Labels pass through ``ui.text.label_text`` and help texts through ``ui.text.plain``: they are never
-interpreted as markdown. Dates are entered in the order of the interface language and amounts of
-money are echoed in its format (``ui.i18n``); answers themselves stay ISO dates and plain numbers.
+interpreted as markdown. Dates are entered in the order of the interface language; amounts of money,
+and numbers with decimals or of four digits or more, are echoed in its format (``ui.i18n``); answers
+themselves stay ISO dates and plain numbers.
 What the renderer cannot honour is reported to the designer by ``builder.renderer_support`` at save
 time.
 """
@@ -31,7 +32,7 @@ from builder.attachments import is_file_field
 from builder.errors import AnswersInvalid, FieldError
 from builder.schema_view import FieldView, resolve_ref, visible_fields
 from builder.validation import DEFAULT_MAX_LENGTH, date_bound
-from ui.i18n import _, current_locale, date_input_format, show_money
+from ui.i18n import _, current_locale, date_input_format, show_money, show_number
 from ui.text import label_text, literal, plain
 
 # Far outside Streamlit's ±10-year default: birth dates and old permits must be enterable.
@@ -393,8 +394,11 @@ def _number(schema: dict[str, Any], ui: dict[str, Any], value: Any, *, heading: 
         format="%d" if integer else f"%.{decimals}f", placeholder=_placeholder(schema, ui), **kw)
     if number is None:
         return None
-    if schema.get("format") == "money":  # the input cannot group digits by locale; echo the amount as people write it
+    # The input cannot group digits or write the decimal comma by locale: echo the value as people write it.
+    if schema.get("format") == "money":
         st.caption(show_money(number))
+    elif abs(number) >= 1000 or number != int(number):
+        st.caption(show_number(number, decimals=0 if integer else decimals))
     return int(number) if integer else float(number)
 
 

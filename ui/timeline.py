@@ -7,13 +7,15 @@ from collections.abc import Callable, Mapping, Sequence
 import streamlit as st
 
 from builder.attachments import ANSWER_FILES_RULE, MAX_ANSWER_FILES
-from builder.errors import (AnswersInvalid, FormworkError, InputTooLarge, InvalidTransition, NotFound,
-                            PermissionDenied, RateLimited, StaleRequest, StorageUnavailable)
+from builder.errors import (AnswersInvalid, DefinitionInvalid, DraftConflict, FormworkError, InputTooLarge,
+                            InvalidTransition, NotFound, PermissionDenied, RateLimited, StaleRequest,
+                            StorageUnavailable)
 from builder.ports import ChainedEvent, CommentRecord
 from builder.usecases.requests import StatusView
 from builder.workflow import Action, MissingText
 from ui.answers import show_answers
-from ui.i18n import _, show_date, show_number
+from ui import i18n
+from ui.i18n import _, ngettext, show_date, show_number
 from ui.text import plain
 
 # act(action, text, message when done, files as (name, content)): performs a resident's action.
@@ -55,6 +57,51 @@ def resident_refusal(exc: FormworkError) -> str:
     return _("This could not be done, and nothing was changed. Please try again, or contact the city office.")
 
 
+def staff_refusal(exc: FormworkError) -> str:
+    """A refusal of the core in a reviewer's (or designer's) words and language, ready for ``st.error``.
+
+    The core words its errors in English; staff pages name them by their class here, as the resident
+    pages do (``resident_refusal``). Only an error of a type not listed falls back to the core's English
+    text, escaped: it can quote what someone typed.
+    """
+    if isinstance(exc, InvalidTransition | PermissionDenied | MissingText) and i18n.current_locale() == "en":
+        # The core words these in English with the specifics ("Sam is already working on this request"):
+        # an English reader gets them; other languages get the general message below.
+        return plain(str(exc))
+    if isinstance(exc, StaleRequest):
+        return _("This request changed since you opened it: someone else acted on it. Reload it and decide "
+                 "again.")
+    if isinstance(exc, InvalidTransition):
+        return _("This is not possible in the request's current state, or a colleague got there first. "
+                 "Reload the request to see where it stands.")
+    if isinstance(exc, MissingText):
+        return _("This action needs a text (a reason, a question or a comment). Write it, then try again.")
+    if isinstance(exc, PermissionDenied):
+        return _("Your roles do not allow this action on this request. If you think they should, ask an "
+                 "administrator.")
+    if isinstance(exc, NotFound):
+        return _("There is no request with this reference in your groups. Check the reference; the request "
+                 "may have moved to another group.")
+    if isinstance(exc, DraftConflict):
+        return _("Someone else saved this since you opened it. Reload it and make your change again.")
+    if isinstance(exc, StorageUnavailable):
+        return _("We could not save this just now because of a problem on our side, and nothing was changed. "
+                 "Please try again in a few minutes.")
+    if isinstance(exc, RateLimited):
+        return _("Too many attempts. Please wait a while and try again.")
+    if isinstance(exc, InputTooLarge):
+        return _("What you sent is too long. Shorten it, or send long documents as files, and try again.")
+    if isinstance(exc, AnswersInvalid):  # field problems come from the core in the reader's language
+        return " ".join(plain(error.message) for error in exc.errors) or _(
+            "Some answers are not valid. Correct them and try again.")
+    if isinstance(exc, DefinitionInvalid):
+        count = len(exc.errors)
+        return ngettext("The form definition has {count} problem; open it in the editor to see where.",
+                        "The form definition has {count} problems; open it in the editor to see where.",
+                        count).format(count=show_number(count))
+    return plain(str(exc))
+
+
 def state_labels() -> dict[str, str]:
     """What each state is called, in the reader's language (built per call: the language can change)."""
     return {
@@ -71,6 +118,10 @@ def action_labels() -> dict[str, str]:
         "answer": _("Resident answered"), "comment": _("Comment"), "claim": _("Started working on it"),
         "release": _("Stopped working on it"), "reassign": _("Reassigned"),
         "withdraw": _("Withdrawn by the resident"), "complete": _("Completed"),
+        # Written by the system, not by a person: retention and data-protection requests.
+        "abandon": _("Closed: no answer from the resident"),
+        "purge": _("Answers removed: the retention period ended"),
+        "erase": _("Personal data erased on request"),
     }
 
 

@@ -17,8 +17,17 @@ from builder import throttling
 from builder.errors import FieldError, PermissionDenied, RateLimited
 from builder.passwords import DUMMY_HASH, hash_password, password_problem, verify_password
 from builder.ports import Actor, AuditEvent, SessionRecord, UnitOfWork, UserRecord
+from builder.usecases.limits import admit_registration
 
 WRONG_CREDENTIALS = "The username or password is not right. Check both and try again."
+USERNAME_RULES = "Use letters, digits, dots, dashes or underscores (at most 64)."
+EMAIL_FORMAT = "Enter an email address like name@example.org."
+# Resident self-registration (register_resident), named so the page can show each in the resident's language.
+NAME_NEEDED = "Enter your name (at most 200 characters)."
+USERNAME_NOT_EMAIL = "A username cannot contain “@”. Choose a short name; your email address has its own field."
+USERNAME_TAKEN = "This username is taken. Choose another one."
+PASSWORDS_DIFFER = "The two passwords are not the same. Type the same password twice."
+ALREADY_SIGNED_IN = "You are already signed in. Sign out first to create another account."
 SESSION_MAX_AGE = timedelta(hours=24)
 # Writing last_seen on every click would cost a write per click; once a minute is precise enough.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -30,6 +39,13 @@ class AccountInvalid(PermissionDenied):
     def __init__(self, errors: list[FieldError]) -> None:
         self.errors = errors
         super().__init__("; ".join(error.message for error in errors))
+
+
+class UsernameTaken(AccountInvalid):
+    """The chosen username belongs to an account already (also raised by storage on a concurrent insert)."""
+
+    def __init__(self) -> None:
+        super().__init__([FieldError(("username",), USERNAME_TAKEN)])
 
 
 class SignInRefused(PermissionDenied):
@@ -60,7 +76,7 @@ def needs_setup(uow: UnitOfWork) -> bool:
 
 def username_problem(username: str) -> str | None:
     if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum() or len(username) > 64:
-        return "Use letters, digits, dots, dashes or underscores (at most 64)."
+        return USERNAME_RULES
     return None
 
 
@@ -72,7 +88,7 @@ def account_errors(username: str, display_name: str, email: str, password: str) 
     if not display_name.strip():
         errors.append(FieldError(("display_name",), "Enter the person's name."))
     if email and "@" not in email:
-        errors.append(FieldError(("email",), "Enter an email address like name@example.org."))
+        errors.append(FieldError(("email",), EMAIL_FORMAT))
     problem = password_problem(password, username=username)
     if problem:
         errors.append(FieldError(("password",), problem))
@@ -94,6 +110,67 @@ def create_first_admin(username: str, display_name: str, email: str, password: s
         uow.commit()
 
 
+def resident_errors(username: str, display_name: str, email: str, password: str,
+                    confirmation: str) -> list[FieldError]:
+    """What is wrong with a resident's own sign-up, each problem at its field (nothing is looked up)."""
+    errors = []
+    if not display_name.strip() or len(display_name.strip()) > 200:
+        errors.append(FieldError(("display_name",), NAME_NEEDED))
+    email = email.strip()
+    if email and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email)):
+        errors.append(FieldError(("email",), EMAIL_FORMAT))
+    if "@" in username:  # a phone fills in the address where it sees "user": say what to do instead
+        errors.append(FieldError(("username",), USERNAME_NOT_EMAIL))
+    elif username_problem(username):
+        errors.append(FieldError(("username",), USERNAME_RULES))
+    problem = password_problem(password, username=username)
+    if problem:
+        errors.append(FieldError(("password",), problem))
+    elif confirmation != password:
+        errors.append(FieldError(("confirmation",), PASSWORDS_DIFFER))
+    return errors
+
+
+def register_resident(actor: Actor, username: str, display_name: str, email: str, password: str,
+                      confirmation: str, uow: UnitOfWork, *, now: datetime | None = None) -> SignedIn:
+    """A resident creates their own account (no staff role) and is signed in at once.
+
+    The username is kept in lower case (a phone capitalises the first letter; ``sign_in`` accepts
+    either). The email address is optional and is not a sign-in name.
+
+    Raises ``AccountInvalid`` with one error per field, ``UsernameTaken``, ``RateLimited`` past the
+    per-client limit (``throttling.REGISTRATIONS``), or ``PermissionDenied`` when already signed in.
+    """
+    if actor.is_signed_in:
+        raise PermissionDenied(ALREADY_SIGNED_IN)
+    username, display_name, email = username.strip().lower(), display_name.strip(), email.strip()
+    errors = resident_errors(username, display_name, email, password, confirmation)
+    if errors:
+        raise AccountInvalid(errors)
+    at = now or datetime.now(UTC)
+    # Enumeration. A taken *username* must be said (the resident has to pick another), so that answer
+    # does reveal that the username exists; it is what every sign-up does, and sign-in already treats
+    # usernames as known. What we keep equal: every well-formed attempt is counted against the
+    # per-client limit before the look-up, and the bcrypt hash (the only slow step) runs before it, so
+    # "taken" and "created" take the same time. The *email address* is deliberately not required to
+    # be unique: refusing a taken address would tell anyone whether a given person has an account with
+    # the city. It is not a sign-in name, so two accounts sharing one address harm nobody; the
+    # data-protection look-up by address finds them all.
+    admit_registration(actor, uow, now=at)
+    password_hash = hash_password(password)  # outside the transaction: a quarter second, no lock held
+    token = secrets.token_urlsafe(32)
+    with uow:
+        if uow.directory.user(username) is not None:
+            raise UsernameTaken()
+        uow.directory.add_user(UserRecord(username, display_name, email, password_hash))
+        uow.directory.add_session(SessionRecord(token_hash(token), username, at, at))
+        # Never the email address or the name: the audit log is append-only and outlives an erasure.
+        uow.audit.append(AuditEvent("register", username, at, comment="resident account created by its owner"))
+        uow.audit.append(AuditEvent("sign_in", username, at))
+        uow.commit()
+    return SignedIn(username, display_name, token)
+
+
 def actor_for(username: str | None, uow: UnitOfWork, *, client_key: str | None = None) -> Actor:
     """The actor with roles fresh from the database; a disabled or removed account is anonymous."""
     if not username:
@@ -106,10 +183,20 @@ def actor_for(username: str | None, uow: UnitOfWork, *, client_key: str | None =
                  client_key)
 
 
+def _typed_user(username: str, uow: UnitOfWork) -> UserRecord | None:
+    """The account a typed username names: exactly, or in lower case (residents' own usernames are kept
+    in lower case, and a phone capitalises the first letter)."""
+    typed = username.strip()
+    with uow.reading():
+        user = uow.directory.user(typed)
+        if user is None and typed != typed.lower():
+            user = uow.directory.user(typed.lower())
+    return user
+
+
 def check_credentials(username: str, password: str, uow: UnitOfWork) -> bool:
     """Whether the password is right: one bcrypt check whether or not the user exists."""
-    with uow.reading():
-        user = uow.directory.user(username.strip())
+    user = _typed_user(username, uow)
     stored = user.password_hash if user and user.is_active else DUMMY_HASH
     matches = verify_password(password, stored)
     return matches and user is not None and user.is_active
@@ -135,9 +222,9 @@ def sign_in(username: str, password: str, uow: UnitOfWork, *, now: datetime | No
         _record_failure(key, uow, at)
         raise SignInRefused()
     token = secrets.token_urlsafe(32)
+    user = _typed_user(username, uow)
+    assert user is not None
     with uow:
-        user = uow.directory.user(username.strip())
-        assert user is not None
         uow.directory.save_login_throttle(throttling.after_success(key, at))
         uow.directory.add_session(SessionRecord(token_hash(token), user.username, at, at))
         uow.audit.append(AuditEvent("sign_in", user.username, at))

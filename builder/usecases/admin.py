@@ -10,11 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from builder.errors import FieldError, NotFound, PermissionDenied
+from builder.errors import FieldError, FormworkError, NotFound, PermissionDenied
 from builder.passwords import hash_password, password_problem, temporary_password
-from builder.ports import Actor, AuditEvent, DepartmentRecord, GroupRecord, UnitOfWork, UserRecord
+from builder.ports import (Actor, AuditEvent, DepartmentRecord, GroupRecord, InboxQuery, RequestRecord,
+                           UnitOfWork, UserRecord)
 from builder.usecases.accounts import AccountInvalid, account_errors
+from builder.workflow import OPEN_STATES, State
 
 ADMINS_ONLY = "Only administrators can manage users, groups and departments."
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,118}[a-z0-9]$")
@@ -73,6 +76,129 @@ def add_group(actor: Actor, name: str, department: str, uow: UnitOfWork, *, now:
             raise AccountInvalid([FieldError(("name",), f"There is already a group “{name}”.")])
         uow.directory.add_group(GroupRecord(name, department))
         uow.audit.append(AuditEvent("add_group", actor.label, _at(now), comment=f"{name} ({department})"))
+        uow.commit()
+
+
+class StillInUse(FormworkError):
+    """A department or group that forms, requests or other groups still rely on cannot change or go."""
+
+
+NAMES_SHOWN = 5  # forms or requests named in a refusal; the rest are counted
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(names[:NAMES_SHOWN])
+    more = len(names) - NAMES_SHOWN
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _department(slug: str, uow: UnitOfWork) -> DepartmentRecord:
+    found = next((d for d in uow.directory.all_departments() if d.slug == slug), None)
+    if found is None:
+        raise NotFound(f"There is no department “{slug}”.")
+    return found
+
+
+def _group(name: str, uow: UnitOfWork) -> GroupRecord:
+    found = next((g for g in uow.directory.all_groups() if g.name == name), None)
+    if found is None:
+        raise NotFound(f"There is no group “{name}”.")
+    return found
+
+
+def rename_department(actor: Actor, slug: str, name: str, uow: UnitOfWork, *, now: datetime | None = None) -> None:
+    """Change a department's name. Its short name stays: forms and designer roles refer to it."""
+    _require_admin(actor)
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise AccountInvalid([FieldError(("name",), "Enter the department's name (at most 200 characters).")])
+    with uow:
+        old = _department(slug, uow)
+        uow.directory.rename_department(slug, name)
+        uow.audit.append(AuditEvent("rename_department", actor.label, _at(now), comment=f"{slug}: {old.name} → {name}"))
+        uow.commit()
+
+
+def remove_department(actor: Actor, slug: str, uow: UnitOfWork, *, now: datetime | None = None) -> None:
+    """Remove a department without forms or groups; its designers lose that role."""
+    _require_admin(actor)
+    with uow:
+        _department(slug, uow)
+        forms = uow.forms.list(frozenset({slug}))
+        if forms:
+            raise StillInUse(f"The department “{slug}” cannot be removed: it has forms "
+                             f"({_listed([f'{f.title} ({f.slug})' for f in forms])}). Forms and their requests "
+                             "are kept with their department.")
+        groups = sorted(g.name for g in uow.directory.all_groups() if g.department == slug)
+        if groups:
+            raise StillInUse(f"The department “{slug}” cannot be removed while groups belong to it "
+                             f"({_listed(groups)}). Remove those groups first.")
+        designers = sorted(u.username for u in uow.directory.all_users() if slug in u.designer_departments)
+        uow.directory.remove_department(slug)
+        note = f"{slug}; designers who lost the role: {', '.join(designers) or 'none'}"
+        uow.audit.append(AuditEvent("remove_department", actor.label, _at(now), comment=note[:500]))
+        uow.commit()
+
+
+def _group_in_use(name: str, uow: UnitOfWork, states: tuple[str, ...], doing: str) -> None:
+    """Refuse when a published version's step or a request relies on the group by its name.
+
+    Published versions never change, and requests find their reviewers by the group's name: a rename
+    or a removal would leave them with a group nobody is in.
+    """
+    forms = []
+    for form in uow.forms.list(None):
+        numbers = [v.number for v in uow.forms.versions(form.slug) if _uses_group(v.definition, name)]
+        if numbers:
+            forms.append(f"{form.title} ({form.slug}, version {', '.join(map(str, sorted(numbers)))})")
+    found = uow.requests.inbox(InboxQuery(groups=frozenset({name}), states=states, limit=NAMES_SHOWN))
+    problems = []
+    if forms:
+        problems.append(f"published forms decide with it: {_listed(forms)}")
+    if found.total:
+        problems.append(f"requests are with it: {_listed_references(found.rows, found.total)}")
+    if problems:
+        raise StillInUse(f"The group “{name}” cannot be {doing}: " + "; ".join(problems) + ".")
+
+
+def _listed_references(rows: list[RequestRecord], total: int) -> str:
+    shown = ", ".join(r.reference for r in rows)
+    return f"{shown} and {total - len(rows)} more" if total > len(rows) else shown
+
+
+def _uses_group(definition: dict[str, Any], name: str) -> bool:
+    steps = (definition.get("workflow") or {}).get("steps") or []
+    return any(isinstance(step, dict) and step.get("group") == name for step in steps)
+
+
+def rename_group(actor: Actor, name: str, new_name: str, uow: UnitOfWork, *, now: datetime | None = None) -> None:
+    """Rename a group that no published form and no request uses yet; its members stay in it."""
+    _require_admin(actor)
+    new_name = new_name.strip()
+    if not new_name or len(new_name) > 120:
+        raise AccountInvalid([FieldError(("name",), "Enter the group's name (at most 120 characters).")])
+    with uow:
+        _group(name, uow)
+        if new_name == name:
+            return
+        if uow.directory.group_exists(new_name):
+            raise AccountInvalid([FieldError(("name",), f"There is already a group “{new_name}”.")])
+        _group_in_use(name, uow, tuple(sorted(State)), "renamed")
+        uow.directory.rename_group(name, new_name)
+        uow.audit.append(AuditEvent("rename_group", actor.label, _at(now), comment=f"{name} → {new_name}"))
+        uow.commit()
+
+
+def remove_group(actor: Actor, name: str, uow: UnitOfWork, *, now: datetime | None = None) -> None:
+    """Remove a group that no published form and no open request uses; its members leave it."""
+    _require_admin(actor)
+    with uow:
+        group = _group(name, uow)
+        _group_in_use(name, uow, tuple(sorted(OPEN_STATES)), "removed")
+        members = uow.directory.group_members(name)
+        uow.directory.remove_group(name)
+        note = f"{name} ({group.department}); members who left it: {', '.join(members) or 'none'}"
+        uow.audit.append(AuditEvent("remove_group", actor.label, _at(now), comment=note[:500]))
         uow.commit()
 
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from builder.attachments import (ANSWER_FILES_FIELD, ANSWER_FILES_RULE, MAX_ANSWER_FILES, AttachmentRef,
-                                 attachment_ids, check_file, file_rules, make_ref)
+                                 attachment_ids, check_file, form_file_rules, make_ref, rule_key,
+                                 too_many_files)
 from builder import validation_messages
 from builder.definition import parse_definition
 from builder.errors import AnswersInvalid, FieldError, NotFound
@@ -33,7 +34,7 @@ def upload_attachment(form_slug: str, field: tuple[str | int, ...], name: str, d
     words = validation_messages.table(locale)
     with uow:
         definition = parse_definition(fillable_version(form_slug, version, uow).definition)
-        rule = file_rules(definition.schema_, definition.ui_schema).get(dotted)
+        rule = form_file_rules(definition).get(rule_key(field))
         if rule is None:
             raise AnswersInvalid([FieldError(field, words["file.not_a_file_field"])])
         kind, problem = check_file(rule, name, data, locale)
@@ -49,12 +50,24 @@ def upload_attachment(form_slug: str, field: tuple[str | int, ...], name: str, d
 def link_submitted_files(answers: dict[str, Any], reference: str, uow: UnitOfWork, *, locale: str = "en") -> None:
     """Inside the submit transaction: attach the answers' files to the new request.
 
-    A file id that does not exist or already belongs to another request refuses the submission, so a
-    crafted answer cannot take over somebody else's file.
+    More files than the form's ``settings.attachments.max_files`` refuse the submission, with a message at each
+    file past the limit. A file id that does not exist or already belongs to another request refuses it too,
+    so a crafted answer cannot take over somebody else's file.
     """
+    over_limit = too_many_files(answers, _max_files(reference, uow), locale)
+    if over_limit:
+        raise AnswersInvalid(over_limit)
     ids = set(attachment_ids(answers))
     if ids and uow.attachments.link(ids, reference) != len(ids):
         raise AnswersInvalid([FieldError((), validation_messages.table(locale)["file.missing"])])
+
+
+def _max_files(reference: str, uow: UnitOfWork) -> int:
+    """The ``max_files`` of the version the new request was made with (it records which one)."""
+    request = uow.requests.get(reference)
+    version = uow.forms.version_by_id(request.version_id) if request else None
+    assert version is not None, "the request was added in this transaction, with its version"
+    return parse_definition(version.definition).settings.attachments.max_files
 
 
 def attach_to_answer(reference: str, files: Sequence[tuple[str, bytes]], uow: UnitOfWork, *,

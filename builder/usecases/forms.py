@@ -92,17 +92,24 @@ def publish(slug: str, actor: Actor, uow: UnitOfWork, *, now: datetime | None = 
     at = now or datetime.now(UTC)
     with uow:
         form = _designable_form(slug, actor, uow)
-        definition = definition_from_document(form.draft)
-        errors = publishing_errors(definition, group_exists=uow.directory.group_exists)
-        errors += _lint_errors(form.draft, errors, uow)
-        if errors:
-            raise DefinitionInvalid(errors)
+        definition = _publishable(form.draft, uow)
         latest = uow.forms.latest_version(slug)
         number = (latest.number if latest else 0) + 1
         uow.forms.add_version(VersionRecord(slug, number, definition.to_document(), at, actor.username))
         uow.audit.append(AuditEvent("publish", actor.label, at, comment=f"{slug} v{number}"))
         uow.commit()
     return number
+
+
+def _publishable(document: dict[str, Any], uow: UnitOfWork) -> FormDefinition:
+    """The definition, if it may go live now: the publishing checks and the lint errors, against the
+    groups as they are today (a rollback too: a group renamed or emptied since would strand requests)."""
+    definition = definition_from_document(document)
+    errors = publishing_errors(definition, group_exists=uow.directory.group_exists)
+    errors += _lint_errors(document, errors, uow)
+    if errors:
+        raise DefinitionInvalid(errors)
+    return definition
 
 
 def _lint_errors(document: dict[str, Any], found: list[FieldError], uow: UnitOfWork) -> list[FieldError]:
@@ -125,13 +132,17 @@ def _field_error(finding: Finding) -> FieldError:
 
 
 def republish(slug: str, number: int, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> int:
-    """Roll back: publish an older version's definition again as a new version."""
+    """Roll back: publish an older version's definition again as a new version.
+
+    The old version passes the same checks as ``publish`` first: its groups may have been renamed or
+    emptied since it was live, and then nobody could decide its requests."""
     at = now or datetime.now(UTC)
     with uow:
         _designable_form(slug, actor, uow)
         old = uow.forms.version(slug, number)
         if old is None:
             raise NotFound(f"Version {number} of this form does not exist.")
+        _publishable(old.definition, uow)
         latest = uow.forms.latest_version(slug)
         new_number = (latest.number if latest else 0) + 1
         uow.forms.add_version(VersionRecord(slug, new_number, old.definition, at, actor.username))

@@ -11,9 +11,9 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from builder import metrics, opendata
+from builder import metrics, opendata, workflow
 from builder.definition import parse_definition
-from builder.errors import NotFound, PermissionDenied
+from builder.errors import NotFound, PermissionDenied, StaleRequest
 from builder.ports import Actor, AuditEvent, FormRecord, RequestRecord, UnitOfWork
 from builder.workflow import OPEN_STATES
 
@@ -107,15 +107,20 @@ def open_data(slug: str, actor: Actor, uow: UnitOfWork) -> opendata.OpenDataExpo
 class PurgedRequest:
     form: str
     reference: str
-    state: str
+    state: str  # the state it keeps: "withdrawn" for a request closed as abandoned
     retention_days: int
+    abandoned: bool = False  # it was waiting for the resident (needs_info) and was closed by the purge
 
 
 def purge_expired(uow: UnitOfWork, *, now: datetime | None = None) -> list[PurgedRequest]:
     """Anonymise finished, withdrawn and abandoned requests kept longer than their form's retention.
 
     Finished and withdrawn requests count from their last change; a request waiting for the resident
-    (``needs_info``) with no news for as long is considered abandoned. Each purge writes an audit event.
+    (``needs_info``) with no news for as long is considered abandoned: in the same transaction the
+    workflow closes it (``workflow.abandon``: withdrawn, an ``abandon`` event by ``system``), so it
+    leaves the reviewers' open tabs and the dashboard's open figures. Each purge writes a ``purge``
+    audit event. A request that changed while the purge ran (a resident answering at that moment) is
+    left alone for this run: the form's transaction is refused and the next run tries again.
     """
     at = now or datetime.now(UTC)
     with uow.reading():
@@ -123,16 +128,31 @@ def purge_expired(uow: UnitOfWork, *, now: datetime | None = None) -> list[Purge
                     for v in uow.forms.published()]
     purged: list[PurgedRequest] = []
     for slug, days in policies:
-        cutoff = at - timedelta(days=days)
-        with uow:
-            for request in uow.insights.expired(slug, cutoff, cutoff):
-                uow.insights.anonymise(request.reference, at)
-                uow.audit.append(AuditEvent(
-                    "purge", RETENTION_ACTOR, at, request.reference, request.state, request.state, request.step_id,
-                    request.step_id, f"Answers, files and contact details removed after {days} days (retention)."))
-                purged.append(PurgedRequest(slug, request.reference, request.state, days))
-            uow.commit()
+        try:
+            purged += _purge_form(uow, slug, days, at)
+        except StaleRequest:
+            continue  # rolled back; the changed request is no longer expired, or is next time
     return purged
+
+
+def _purge_form(uow: UnitOfWork, slug: str, days: int, at: datetime) -> list[PurgedRequest]:
+    cutoff = at - timedelta(days=days)
+    done: list[PurgedRequest] = []
+    with uow:
+        for request in uow.insights.expired(slug, cutoff, cutoff):
+            abandoned = request.state == workflow.State.NEEDS_INFO
+            if abandoned:
+                effect = workflow.abandon(request, at)
+                request = uow.requests.save(effect.request)  # before anonymise: save writes the answers back
+                for event in effect.events:
+                    uow.audit.append(event)
+            uow.insights.anonymise(request.reference, at)
+            uow.audit.append(AuditEvent(
+                "purge", RETENTION_ACTOR, at, request.reference, request.state, request.state, request.step_id,
+                request.step_id, f"Answers, files and contact details removed after {days} days (retention)."))
+            done.append(PurgedRequest(slug, request.reference, request.state, days, abandoned))
+        uow.commit()
+    return done
 
 
 # ---------------------------------------------------------------- a resident's data

@@ -182,11 +182,11 @@ def _status_view(request: RequestRecord, uow: UnitOfWork, *, proven_owner: bool,
     assert version is not None
     definition = parse_definition(localise(version.definition, locale) if locale else version.definition)
     step = workflow.step_at(definition.workflow, request.step_index)
-    visible_steps = {i for i, s in enumerate(definition.workflow.steps) if s.comments_visible_to_resident}
+    # A step that hides its comments has them stored as internal (workflow._comment_action); what stays public
+    # there is meant for the resident — the question they must answer, a rejection's reason, their own answer.
     comments = [
         PublicComment("You" if c.author == (request.submitted_by or "anonymous") else "City office", c.body, c.written_at)
-        for c in uow.requests.comments(request.reference)
-        if c.visibility == "public" and (c.step_index is None or c.step_index in visible_steps)
+        for c in uow.requests.comments(request.reference) if c.visibility == "public"
     ]
     roles = workflow.roles_of(actor or Actor(), request, proven_owner=proven_owner)
     actions = [a.value for a in workflow.allowed_actions(request, definition.workflow, roles) if a in {Action.ANSWER, Action.WITHDRAW}]

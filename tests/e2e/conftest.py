@@ -194,7 +194,7 @@ def sign_in(page: Page, base: str, username: str, password: str | None = None) -
     """Sign in through the sign-in page; demo users have the password ``demo-<username>-passphrase``."""
     page.goto(base)
     settle(page)
-    username_box = page.get_by_label("Username")
+    username_box = page.get_by_label("Username", exact=True)  # not "Choose a username" (registration)
     nav(page, "Sign in", until=username_box)
     username_box.fill(username)
     page.get_by_label("Password", exact=True).first.fill(password or f"demo-{username}-passphrase")

@@ -50,7 +50,8 @@ def _choose(page: Page, key: str, option: str) -> None:
     box = _key(page, key).get_by_role("combobox")
     box.click()
     box.press_sequentially(option[:6])  # long lists scroll: narrow them down as a person would
-    page.get_by_role("option", name=option, exact=True).click()
+    # A group's option also says how many members it has: "Events office (2 members)".
+    page.get_by_role("option", name=re.compile(rf"^{re.escape(option)}( \(\d+ members?\))?$")).click()
     page.wait_for_timeout(600)
 
 

@@ -17,7 +17,7 @@ from builder.workflow import Action, Command
 from storage import repositories
 from storage.uow import SqlUnitOfWork
 from tests.conftest import template
-from tests.helpers import DESIGNER, RESIDENT, ROADS, ROADS2, seed_organisation
+from tests.helpers import DESIGNER, EVENTS, RESIDENT, ROADS, ROADS2, seed_organisation
 
 BOTH = Actor("both", "Bo", reviewer_groups=frozenset({"Road inspectors", "Events office"}))
 DAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -162,3 +162,28 @@ def test_holidays_move_the_due_date(seeded: SqlUnitOfWork) -> None:
     receipt = requests.submit("report-pothole", {"location": "Market Street 1", "size": "small"}, RESIDENT, seeded,
                               idempotency_key="h", now=DAY, holidays=(date(2026, 11, 3),))
     assert review.open_case(receipt.reference, ROADS, seeded).request.due_on == date(2026, 11, 10)
+
+
+def test_filters_by_form_and_by_step_return_exactly_the_matching_requests(seeded: SqlUnitOfWork) -> None:
+    potholes = [_pothole(seeded, n) for n in range(2)]
+    party_answers = {"organiser": "Pat Party", "email": "pat@example.org", "street": "Elm Street",
+                     "event_date": "2027-06-01", "start_time": "14:00:00", "end_time": "22:00:00", "guests": 40}
+    parties = [requests.submit("street-party-permit", party_answers, RESIDENT, seeded, idempotency_key=f"party{n}",
+                               now=DAY + timedelta(days=3 + n)).reference for n in range(2)]
+    review.act(parties[0], Command(Action.APPROVE, EVENTS), 1, seeded)  # on to the "safety" step
+    everyone = Actor("all", "Al", reviewer_groups=frozenset({"Road inspectors", "Events office", "Public safety"}))
+    base = InboxQuery(groups=everyone.reviewer_groups)
+    assert review.inbox(everyone, seeded, base).total == 4
+
+    def refs(**filters: str) -> list[str]:
+        page = review.inbox(everyone, seeded, replace(base, **filters))
+        assert page.total == len(page.rows)
+        return sorted(r.reference for r in page.rows)
+
+    assert refs(form_slug="street-party-permit") == sorted(parties)
+    assert refs(form_slug="report-pothole") == sorted(potholes)
+    assert refs(step_id="safety") == [parties[0]]
+    assert refs(step_id="events-check") == [parties[1]]
+    assert refs(step_id="inspection") == sorted(potholes)
+    assert refs(form_slug="report-pothole", step_id="safety") == []
+    assert refs(form_slug="street-party-permit", step_id="safety") == [parties[0]]

@@ -68,7 +68,7 @@ def test_retention_purge_anonymises_expired_requests_and_leaves_the_rest(seeded:
         retention.checkpoint(engine)
         assert CANARY.encode() in _sqlite_bytes(engine)  # the test can see the value before the purge
 
-    purged = retention.purge(engine, now=now)
+    purged = retention.purge(engine, now=now).requests
 
     assert [p.reference for p in purged] == [old.reference]
     with seeded.reading():
@@ -81,7 +81,69 @@ def test_retention_purge_anonymises_expired_requests_and_leaves_the_rest(seeded:
         events = seeded.audit.for_request(old.reference)
     assert events[-1].event.action == "purge" and "730 days" in events[-1].event.comment
     assert verify_audit(engine)[1] is None
-    assert retention.purge(engine, now=now) == []  # idempotent: nothing twice, no second event
+    assert retention.purge(engine, now=now).requests == []  # idempotent: nothing twice, no second event
+    if engine.dialect.name == "sqlite":
+        assert CANARY.encode() not in _sqlite_bytes(engine)
+
+
+INBOX_TABS = {"decision": ("in_review",), "resident": ("needs_info",), "finished": ("approved", "rejected", "withdrawn")}
+
+
+def test_a_request_abandoned_waiting_for_the_resident_is_closed_by_the_purge(seeded: SqlUnitOfWork,
+                                                                              engine: Engine) -> None:
+    from builder.errors import NotFound
+    from builder.ports import InboxQuery
+
+    asked = requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key="asked", now=LONG_AGO)
+    review.act(asked.reference, Command(Action.RETURN, ROADS, text=f"Photo please, {CANARY}?"), 1, seeded,
+               now=LONG_AGO)
+    _attach(engine, asked.reference, f"file with {CANARY}".encode())
+    still_open = requests.submit("report-pothole", pothole("Open Olga"), RESIDENT, seeded, idempotency_key="open",
+                                 now=LONG_AGO)
+    now = LONG_AGO + timedelta(days=731)
+    before = insights.dashboard(DESIGNER, seeded, now=now).forms[0]
+    assert (before.open_backlog, before.withdrawn) == (2, 0)
+    if engine.dialect.name == "sqlite":
+        retention.checkpoint(engine)
+        assert CANARY.encode() in _sqlite_bytes(engine)
+
+    result = retention.purge(engine, now=now)
+
+    assert [(p.reference, p.state, p.abandoned) for p in result.requests] == [(asked.reference, "withdrawn", True)]
+    assert result.abandoned == result.requests and result.wal_emptied
+    with seeded.reading():
+        closed = seeded.requests.get(asked.reference)
+        assert closed is not None and closed.state == "withdrawn" and closed.answers == {}
+        assert closed.claimed_by is None and closed.due_on is None and closed.submitted_by is None
+        assert seeded.requests.comments(asked.reference) == [] and seeded.insights.files(asked.reference) == []
+        assert seeded.requests.get(still_open.reference).state == "in_review"
+        history = [(e.event.action, e.event.actor, e.event.from_state, e.event.to_state)
+                   for e in seeded.audit.for_request(asked.reference)]
+    # Closed by the system with its own event, then purged; the chain still verifies.
+    assert history[-2:] == [("abandon", "system", "needs_info", "withdrawn"),
+                            ("purge", "retention", "withdrawn", "withdrawn")]
+    assert verify_audit(engine)[1] is None
+    # The inbox: out of "Waiting for the resident", in "Finished".
+    counts = review.inbox_counts(ROADS, seeded, INBOX_TABS)
+    assert {tab: page.total for tab, page in counts.items()} == {"decision": 1, "resident": 0, "finished": 1}
+    finished = review.inbox(ROADS, seeded, InboxQuery(groups=ROADS.reviewer_groups, states=INBOX_TABS["finished"]))
+    assert [r.reference for r in finished.rows] == [asked.reference]
+    # The dashboard: closed (withdrawn), and the wait on the resident stopped when it was closed.
+    later = now + timedelta(days=30)
+    figures = insights.dashboard(DESIGNER, seeded, now=later)
+    form = figures.forms[0]
+    assert (form.received, form.open_backlog, form.withdrawn, form.decided) == (2, 1, 1, 0)
+    assert form.total_resident_wait == timedelta(days=731)
+    assert form.backlog_oldest_age == later - LONG_AGO  # only the request still open
+    assert figures.steps[0].open_now == 1
+    # The resident's view: the request can no longer be opened with the old access code or account.
+    with pytest.raises(NotFound):
+        requests.status(asked.reference, asked.access_code, seeded)
+    with pytest.raises(NotFound):
+        requests.my_request_status(asked.reference, RESIDENT, seeded)
+    assert retention.purge(engine, now=now).requests == []  # idempotent
+    with seeded.reading():
+        assert len(seeded.audit.for_request(asked.reference)) == len(history)
     if engine.dialect.name == "sqlite":
         assert CANARY.encode() not in _sqlite_bytes(engine)
 

@@ -256,3 +256,63 @@ def test_attachment_downloads_follow_the_request(world: World) -> None:
     assert with_code == only(set(ROLES), "")  # the access code is the resident's proof, whoever holds it
     other_code = matrix(lambda a: download_attachment(photo.id, a, uow, access_code=world.party.access_code))
     assert other_code == only({"roads", "resident"}, "not found")
+
+
+def _signed_in_only_form() -> dict[str, Any]:
+    """The pothole form, as a city would set it up for signed-in residents only."""
+    document = template("report-pothole")
+    document.update(slug="pothole-residents", title="Report a pothole (residents' account)")
+    document["settings"].update(submission="signed_in", reference_prefix="PR")
+    del document["uiSchema"]["ui:pages"]  # one page: Submit sends at once
+    return document
+
+
+def test_a_signed_in_only_form_is_submitted_only_by_signed_in_people(world: World) -> None:
+    uow = world.uow
+    forms.create_form(_signed_in_only_form(), DESIGNER, uow)
+    forms.publish("pothole-residents", DESIGNER, uow)
+    keys = iter(range(100))
+    submitted = matrix(lambda a: requests.submit("pothole-residents", POTHOLE, a, uow, idempotency_key=f"r{next(keys)}"))
+    assert submitted == {**only(set(ROLES) - {"anonymous"}, ""), "anonymous": "refused"}
+    # The refused submission left nothing behind: every stored one belongs to a signed-in account.
+    mine = requests.my_requests(RESIDENT, uow)
+    assert [r.form_slug for r in mine].count("pothole-residents") == 1
+
+
+def test_the_form_page_asks_anonymous_residents_to_sign_in_and_lets_signed_in_ones_submit(
+        new_app: Callable[[], Any], app_database: Engine) -> None:
+    from sqlmodel import Session, select
+
+    from storage.models import Submission
+    from tests.ui.conftest import open_page, sign_in, texts
+
+    uow = seed_organisation(app_database)
+    forms.create_form(_signed_in_only_form(), DESIGNER, uow)
+    forms.publish("pothole-residents", DESIGNER, uow)
+
+    anonymous = open_page(new_app(), "form", form="pothole-residents")
+    assert "Please sign in to submit this form." in texts(anonymous)
+    assert not anonymous.text_input and "Submit" not in [b.label for b in anonymous.button]
+
+    resident = open_page(sign_in(new_app(), "resident"), "form", form="pothole-residents")
+    resident.text_input[0].input("Market Street 12")
+    resident.radio[0].set_value("medium")
+    resident = next(b for b in resident.button if b.label == "Submit").click().run()
+    assert not resident.exception and resident.metric and resident.metric[0].value.startswith("PR-")
+    with Session(app_database) as session:
+        assert session.exec(select(Submission.submitted_by)).all() == ["resident"]
+
+
+def test_only_a_signed_out_visitor_creates_a_resident_account_and_it_gets_no_role(world: World) -> None:
+    from builder.usecases.accounts import actor_for, register_resident
+
+    uow = world.uow
+    created = {name: outcome(lambda a, n=name: register_resident(
+        a, f"self-{len(n)}-{n[:3]}", "New Resident", "", "four unrelated words", "four unrelated words", uow), actor)
+        for name, actor in ROLES.items()}
+    assert created == only({"anonymous"}, "refused")
+    newcomer = actor_for("self-9-ano", uow)
+    assert newcomer.is_signed_in and not newcomer.is_staff
+    assert outcome(lambda a: review.inbox(a, uow), newcomer) == "refused"
+    assert outcome(lambda a: admin.organisation(a, uow), newcomer) == "refused"
+    assert outcome(lambda a: requests.my_request_status(world.pothole.reference, a, uow), newcomer) == "not found"

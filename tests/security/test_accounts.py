@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 
 from builder import passwords
 from builder.errors import PermissionDenied, RateLimited
-from builder.ports import AuditEvent
+from builder.ports import Actor, AuditEvent
 from builder.usecases import accounts, admin
 from builder.usecases.accounts import SignInRefused, resume_session, sign_in, sign_out
 from storage.audit_check import verify_audit
-from storage.models import AuditRecord, AuthSession, LoginThrottle
+from storage.models import AuditRecord, AuthSession, LoginThrottle, RateLimit, User
 from storage.uow import SqlUnitOfWork
 from tests.helpers import ADMIN, ROADS, seed_organisation
 
@@ -179,15 +179,17 @@ def test_a_denied_attempt_survives_the_rollback_of_the_refused_work(org: SqlUnit
 def test_rate_limit_counters_are_stored_per_client_and_window(uow: SqlUnitOfWork, engine: Engine) -> None:
     from builder.ports import Actor
     from builder.throttling import ANONYMOUS_SUBMISSIONS
-    from builder.usecases.limits import admit_submission
+    from builder.usecases.limits import admit_submission, count_submission
     from storage.models import RateLimit
 
     client = Actor(client_key="a" * 32)
     for _ in range(ANONYMOUS_SUBMISSIONS.limit):
         admit_submission(client, uow, now=T0)
+        count_submission(client, uow, now=T0)
     with pytest.raises(RateLimited):
         admit_submission(client, uow, now=T0)
-    admit_submission(client, uow, now=T0 + timedelta(hours=1))
+    admit_submission(client, uow, now=T0 + timedelta(hours=1))  # a check alone stores no counter
+    count_submission(client, uow, now=T0 + timedelta(hours=1))
     with Session(engine) as session:
         rows = session.exec(select(RateLimit)).all()
     assert [(r.count, r.window) for r in rows] == [(1, ANONYMOUS_SUBMISSIONS.window(T0 + timedelta(hours=1)))]
@@ -211,3 +213,133 @@ def test_administration_changes_are_stored_and_audited(org: SqlUnitOfWork, engin
     with Session(engine) as session:
         actions = [r.action for r in session.exec(select(AuditRecord).order_by(AuditRecord.seq))]
     assert actions[-4:] == ["add_department", "add_group", "create_user", "set_roles"]
+
+
+# ------------------------------------------------------------------ residents create their own account
+
+NEW = {"username": "Riley.R", "display_name": "Riley Resident", "email": "riley@example.org",
+       "password": "lantern harbour cedar walk", "confirmation": "lantern harbour cedar walk"}
+KIOSK = Actor(client_key="k" * 32)
+
+
+@pytest.fixture
+def fast_hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """bcrypt at cost 4 (still a real hash), and a record of every password hashed."""
+    hashed: list[str] = []
+
+    def cheap(password: str, *, rounds: int = 12) -> str:
+        hashed.append(password)
+        return passwords.hash_password(password, rounds=4)
+
+    monkeypatch.setattr(accounts, "hash_password", cheap)
+    return hashed
+
+
+def register(uow: SqlUnitOfWork, actor: Actor = KIOSK, now: datetime = T0, **changes: str) -> accounts.SignedIn:
+    fields = {**NEW, **changes}
+    return accounts.register_resident(actor, fields["username"], fields["display_name"], fields["email"],
+                                      fields["password"], fields["confirmation"], uow, now=now)
+
+
+def _stored(engine: Engine) -> tuple[list[str], list[str], int]:
+    with Session(engine) as session:
+        users = sorted(session.exec(select(User.username)).all())
+        actions = [r.action for r in session.exec(select(AuditRecord).order_by(AuditRecord.seq))]
+        hits = sum(r.count for r in session.exec(select(RateLimit)).all())
+    return users, actions, hits
+
+
+def test_a_resident_registers_and_is_signed_in_without_any_staff_role(
+        org: SqlUnitOfWork, engine: Engine, fast_hashes: list[str]) -> None:
+    signed = register(org)
+    assert (signed.username, signed.display_name) == ("riley.r", "Riley Resident")  # kept in lower case
+    assert resume_session(signed.token, org, staff_idle=IDLE, now=T0).username == "riley.r"
+    actor = accounts.actor_for("riley.r", org)
+    assert actor.is_signed_in and not actor.is_staff and not actor.is_admin
+    with org.reading():
+        user = org.directory.user("riley.r")
+    assert user is not None and user.email == "riley@example.org" and user.is_active
+    assert passwords.verify_password(NEW["password"], user.password_hash)
+    with Session(engine) as session:
+        events = session.exec(select(AuditRecord).order_by(AuditRecord.seq)).all()[-2:]
+    assert [(e.action, e.actor) for e in events] == [("register", "riley.r"), ("sign_in", "riley.r")]
+    assert all("riley@" not in (e.comment or "") and "Resident" not in (e.comment or "") for e in events)
+    assert verify_audit(engine)[1] is None
+    # A phone capitalises the first letter at sign-in too.
+    assert sign_in("Riley.R", NEW["password"], org, now=T0).username == "riley.r"
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"password": "password123!", "confirmation": "password123!"}, "password", passwords.TOO_COMMON),
+    ({"password": "short", "confirmation": "short"}, "password", passwords.TOO_SHORT),
+    ({"confirmation": "lantern harbour cedar wall"}, "confirmation", accounts.PASSWORDS_DIFFER),
+    ({"username": "riley@example.org"}, "username", accounts.USERNAME_NOT_EMAIL),
+    ({"username": "riley r"}, "username", accounts.USERNAME_RULES),
+    ({"display_name": "  "}, "display_name", accounts.NAME_NEEDED),
+    ({"email": "riley at example.org"}, "email", accounts.EMAIL_FORMAT),
+])
+def test_each_problem_is_named_at_its_field_and_nothing_is_saved(
+        org: SqlUnitOfWork, engine: Engine, fast_hashes: list[str], changes: dict[str, str], field: str,
+        message: str) -> None:
+    before = _stored(engine)
+    with pytest.raises(accounts.AccountInvalid) as refused:
+        register(org, **changes)
+    assert [(e.path, e.message) for e in refused.value.errors] == [((field,), message)]
+    assert _stored(engine) == before and fast_hashes == []  # not even counted against the limit
+
+
+def test_a_taken_username_is_refused_after_the_same_work_as_a_new_one(
+        org: SqlUnitOfWork, engine: Engine, fast_hashes: list[str]) -> None:
+    users, actions, _hits = _stored(engine)
+    for taken in ("roads", "Resident"):  # staff or resident, whatever the capitals
+        with pytest.raises(accounts.UsernameTaken) as refused:
+            register(org, username=taken)
+        assert [(e.path, e.message) for e in refused.value.errors] == [(("username",), accounts.USERNAME_TAKEN)]
+    register(org)
+    # Taken and created both hashed the password once (bcrypt is the only slow step) and both counted.
+    assert len(fast_hashes) == 3
+    after_users, after_actions, hits = _stored(engine)
+    assert after_users == sorted([*users, "riley.r"]) and after_actions[len(actions):] == ["register", "sign_in"]
+    assert hits == 3
+    with org.reading():
+        assert org.directory.user("roads").password_hash != org.directory.user("riley.r").password_hash
+
+
+def test_an_email_address_already_in_use_is_not_revealed(org: SqlUnitOfWork, fast_hashes: list[str]) -> None:
+    """Refusing it would tell anyone whether a person has an account; it is not a sign-in name."""
+    signed = register(org, username="second-riley", email="ROADS@city.example")
+    assert signed.username == "second-riley"
+
+
+def test_the_database_refuses_a_username_registered_at_the_same_moment(org: SqlUnitOfWork) -> None:
+    """The check-then-insert of two concurrent registrations (PostgreSQL): the unique key decides."""
+    from builder.ports import UserRecord
+
+    with pytest.raises(accounts.UsernameTaken):
+        with org:
+            org.directory.add_user(UserRecord("roads", "Another Roads", "", passwords.DUMMY_HASH))
+            org.commit()
+    with org.reading():
+        assert org.directory.user("roads").display_name == "Robin Roads"
+
+
+def test_registrations_are_limited_per_client(org: SqlUnitOfWork, fast_hashes: list[str]) -> None:
+    from builder.throttling import REGISTRATIONS
+    from builder.usecases.limits import TOO_MANY_REGISTRATIONS
+
+    for number in range(REGISTRATIONS.limit):
+        register(org, username=f"resident-{number}")
+    with pytest.raises(RateLimited, match="Too many attempts to create an account") as limited:
+        register(org, username="one-too-many")
+    assert str(limited.value) == TOO_MANY_REGISTRATIONS
+    other_kiosk = Actor(client_key="o" * 32)
+    assert register(org, actor=other_kiosk, username="next-door").username == "next-door"
+    assert register(org, now=T0 + REGISTRATIONS.period, username="an-hour-later").username == "an-hour-later"
+    with org.reading():
+        assert org.directory.user("one-too-many") is None
+
+
+def test_a_signed_in_person_cannot_register_another_account(org: SqlUnitOfWork, fast_hashes: list[str]) -> None:
+    with pytest.raises(PermissionDenied, match="already signed in"):
+        register(org, actor=Actor("resident", "Riley Resident", client_key="k" * 32))
+    assert fast_hashes == []

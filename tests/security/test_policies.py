@@ -10,7 +10,8 @@ from builder.errors import RateLimited
 from builder.passwords import hash_password, password_problem, temporary_password, verify_password
 from builder.ports import Actor
 from builder.throttling import ANONYMOUS_SUBMISSIONS, FILE_UPLOADS
-from builder.usecases.limits import admit_lookup, admit_submission, admit_upload, client_key
+from builder.usecases.limits import (admit_lookup, admit_submission, admit_upload, client_key, count_submission,
+                                     submission_wait)
 from tests.fakes import FakeUnitOfWork
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -56,15 +57,37 @@ def test_temporary_passwords_are_random_and_acceptable() -> None:
     assert len(generated) == 50 and all(password_problem(p) is None for p in generated)
 
 
+def _stored_submission(actor: Actor, uow: FakeUnitOfWork) -> None:
+    admit_submission(actor, uow, now=T0)
+    count_submission(actor, uow, now=T0)
+
+
 def test_anonymous_submissions_are_limited_per_client_and_window() -> None:
     uow = FakeUnitOfWork()
     me, neighbour = Actor(client_key=client_key("203.0.113.7", "k")), Actor(client_key=client_key("203.0.113.8", "k"))
     for _ in range(ANONYMOUS_SUBMISSIONS.limit):
-        admit_submission(me, uow, now=T0)
+        _stored_submission(me, uow)
     with pytest.raises(RateLimited, match="answers are kept"):
         admit_submission(me, uow, now=T0)
     admit_submission(neighbour, uow, now=T0)  # another client is not affected
     admit_submission(me, uow, now=T0 + timedelta(hours=1))  # the next window starts afresh
+    assert submission_wait(me, now=T0 + timedelta(minutes=20)) == timedelta(minutes=40)
+
+
+def test_only_stored_submissions_count_and_a_repeated_key_counts_once() -> None:
+    uow = FakeUnitOfWork()
+    kiosk = Actor(client_key=client_key("203.0.113.9", "k"))
+    for _ in range(3 * ANONYMOUS_SUBMISSIONS.limit):  # checks alone (answers then refused by validation)
+        admit_submission(kiosk, uow, now=T0)
+    assert uow.directory.hits == {}  # the check keeps nothing
+    for _ in range(ANONYMOUS_SUBMISSIONS.limit - 1):
+        _stored_submission(kiosk, uow)
+    admit_submission(kiosk, uow, idempotency_key="last", now=T0)
+    count_submission(kiosk, uow, now=T0)
+    uow.requests.by_idempotency_key = lambda key: object() if key == "last" else None  # type: ignore[method-assign]
+    admit_submission(kiosk, uow, idempotency_key="last", now=T0)  # the repeat of a stored request gets its receipt
+    with pytest.raises(RateLimited):
+        admit_submission(kiosk, uow, idempotency_key="new", now=T0)
 
 
 def test_tracking_lookups_are_limited_per_client() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import Engine
@@ -11,10 +12,11 @@ from streamlit.testing.v1 import AppTest
 
 from builder import editing as ed
 from builder import translations as tr
+from builder.conditions import Condition
 from builder.usecases import forms
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from storage.models import Department
+from storage.models import Department, StaffGroup
 from storage.uow import SqlUnitOfWork
 from tests.conftest import template
 from tests.helpers import ADMIN, DESIGNER, seed_organisation
@@ -435,3 +437,85 @@ def test_the_settings_section_saves_who_may_submit_texts_retention_and_data_fiel
     app.multiselect(key=f"{k}:open").set_value(["event_date", "guests"]).run()
     assert draft(street_party).document["settings"]["open_data"] == ["event_date", "guests"]
     assert "Personal data should not be published" not in texts(app)
+
+
+# ------------------------------------------------------------------ audit fixes: required, add step, rollback
+
+
+def required_of(engine: Engine, name: str) -> tuple[bool, object]:
+    spec = ed.read_field(draft(engine).document, name)
+    return spec.required, spec.required_when
+
+
+def test_required_is_one_question_no_always_or_only_when(new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = add_field(open_editor(new_app), "short_text", "Nickname")
+    key = field_key(app, "nickname")
+    required = app.radio(key=f"{key}:required")
+    assert required.label == "Required?" and required.options == ["No", "Always", "Only when…"]
+    assert required.value == "No"  # a new field is optional, and says so in one word
+    assert [r.label for r in app.radio if r.label.startswith("Required")] == ["Required?"]
+    assert not [c for c in app.checkbox if c.label == "Required"]  # no second "Required" that could disagree
+    required.set_value("Always").run()
+    assert required_of(street_party, "nickname") == (True, None)
+    assert "Short text · required" in texts(app)
+    app.radio(key=f"{key}:required").set_value("Only when…").run()
+    app.selectbox(key=f"{key}:reqwhen:field").set_value("amplified_music").run()
+    app.radio(key=f"{key}:reqwhen:value:amplified_music:is").set_value(True).run()
+    assert required_of(street_party, "nickname") == (False, Condition("amplified_music", "is", True))
+    assert "Short text · required only when…" in texts(app)
+    app.radio(key=f"{key}:required").set_value("No").run()
+    assert required_of(street_party, "nickname") == (False, None)
+
+
+def test_a_stored_required_when_opens_as_only_when_with_its_condition(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    current = draft(street_party)
+    document, name = ed.add_field(current.document, "long_text", "Music details")
+    document = ed.put_field(document, replace(ed.read_field(document, name), required_when=Condition(
+        "amplified_music", "is", True)))
+    forms.save_draft(SLUG, document, current.revision, DESIGNER, SqlUnitOfWork(street_party))
+    app = open_editor(new_app)
+    key = field_key(open_field(app, name), name)
+    assert app.radio(key=f"{key}:required").value == "Only when…"
+    assert app.selectbox(key=f"{key}:reqwhen:field").value == "amplified_music"
+    assert app.radio(key=f"{key}:reqwhen:value:amplified_music:is").value is True
+    key = field_key(open_field(app, "organiser"), "organiser")  # a field that must always be answered
+    assert app.radio(key=f"{key}:required").value == "Always"
+
+
+def test_adding_a_step_empties_the_name_box(new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = section(open_editor(new_app), "Approval steps")
+    app.text_input(key=f"{K}:new_step").input("Check by the fire brigade").run()
+    app.selectbox(key=f"{K}:new_step_group").set_value("Public safety").run()
+    app.button(key=f"{K}:add_step").click().run()
+    steps = draft(street_party).document["workflow"]["steps"]
+    assert [s["name"] for s in steps][-1] == "Check by the fire brigade" and len(steps) == 3
+    assert app.text_input(key=f"{K}:new_step").value == ""  # ready for the next step, not a copy of the last
+    assert "Step 3: name" in [w.label for w in app.text_input]
+
+
+def rename_group(engine: Engine, old: str, new: str) -> None:
+    with Session(engine) as session:
+        group = session.exec(select(StaffGroup).where(StaffGroup.name == old)).one()
+        group.name = new
+        session.add(group)
+        session.commit()
+
+
+def test_a_rollback_to_a_version_whose_group_was_renamed_is_refused(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    forms.publish(SLUG, DESIGNER, SqlUnitOfWork(street_party))  # version 1: "Public safety" decides step 2
+    rename_group(street_party, "Public safety", "Safety and order")
+    current = draft(street_party)
+    forms.save_draft(SLUG, ed.update_step(current.document, 1, group="Safety and order"), current.revision,
+                     DESIGNER, SqlUnitOfWork(street_party))
+    forms.publish(SLUG, DESIGNER, SqlUnitOfWork(street_party))  # version 2 follows the new name
+    app = section(open_editor(new_app), "Versions")
+    app.selectbox(key=f"{K}:back").set_value(1).run()
+    app.button(key=f"{K}:rollback").click().run()
+    shown = texts(app)
+    assert "Version 1 cannot be published again; nothing was changed:" in shown
+    assert "Step “Public safety review”: there is no group called “Public safety”." in shown
+    assert "is live again" not in shown
+    assert forms.published_form(SLUG, SqlUnitOfWork(street_party)).number == 2
+    assert [v.number for v in forms.versions_of(SLUG, DESIGNER, SqlUnitOfWork(street_party))] == [2, 1]

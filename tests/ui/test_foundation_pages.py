@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import parse_qs
 
 import pytest
 from sqlalchemy import Engine
@@ -124,3 +125,20 @@ def test_a_reviewer_gets_the_inbox_but_not_the_designer_pages(
     assert open_page(reviewer, "inbox").title[0].value == "Inbox"
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page(reviewer, "forms")
+
+
+def test_the_receipt_links_to_the_tracking_page_of_this_request(
+        new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    publish_pothole(app_database)
+    resident = fill_pothole(new_app())
+    reference = str(resident.metric[0].value)
+    links = [link for link in resident.get("page_link") if link.proto.label == "Follow this request"]
+    assert len(links) == 1
+    link = links[0].proto
+    assert link.page == "track"  # the tracking page of the navigation, with this request's reference filled in
+    assert parse_qs(link.query_string) == {"ref": [reference], "lang": ["en"]}
+    # Switching the language on the receipt: the link opens the tracking page in the language now chosen.
+    resident.selectbox(key="language_selector").set_value("fr").run()
+    assert str(resident.metric[0].value) == reference  # still the receipt
+    tracking = [link.proto for link in resident.get("page_link") if link.proto.page == "track"]
+    assert [parse_qs(link.query_string) for link in tracking] == [{"ref": [reference], "lang": ["fr"]}]

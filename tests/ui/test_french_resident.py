@@ -137,3 +137,32 @@ def test_the_resident_follows_the_request_with_answers_in_french(new_app: Callab
     frame = app.dataframe[0].value
     rows = dict(zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True))
     assert rows["Quelle est sa taille ?"] == "Plus petit qu'une main"  # the choice's label, in French
+
+
+def test_plain_numbers_are_echoed_as_french_writes_them(new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    document = _with_untranslated_fields()
+    document["schema"]["properties"]["area"] = {"type": "number", "title": "Area of the hole (cm²)"}
+    document["schema"]["properties"]["cones"] = {"type": "integer", "title": "Traffic cones needed"}
+    document["uiSchema"]["ui:order"][-2:-2] = ["area", "cones"]
+    document["uiSchema"]["ui:pages"][0]["fields"] += ["area", "cones"]
+    _publish(app_database, document)
+    app = new_app()
+    app.selectbox(key="language_selector").set_value("fr").run()
+    open_page(app, "form", form="pothole-claims")
+
+    def box(label: str):  # noqa: ANN202 - an AppTest element
+        return next(n for n in app.number_input if n.label == label)
+
+    def captions() -> list[str]:
+        return [c.value.replace("\u202f", " ").replace("\xa0", " ") for c in app.caption]
+
+    box("Area of the hole (cm²)").set_value(1234.5).run()
+    assert "1 234,50" in captions()  # grouped digits and a decimal comma, as many digits as the box shows
+    box("Area of the hole (cm²)").set_value(12.25).run()
+    assert "12,25" in captions()
+    box("Traffic cones needed").set_value(12).run()
+    assert not [c for c in captions() if c.startswith("12") and c != "12,25"]  # small whole numbers need no echo
+    box("Traffic cones needed").set_value(2500).run()
+    assert "2 500" in captions()
+    box("Cost of the damage").set_value(1234.5).run()
+    assert "1 234,50 €" in captions()  # money keeps its own caption, with the currency

@@ -264,3 +264,24 @@ def test_reassigning_offers_the_members_of_the_chosen_group(new_app: Callable[[]
     _button(app, "Reassign")
     assert "Reassigned." in texts(app) and "Being handled by roads2." in texts(app)
     assert review.open_case(receipt.reference, ROADS, uow).request.claimed_by == "roads2"
+
+
+def test_an_internal_note_stays_off_the_tracking_page(new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    uow = _seed(app_database)
+    receipt = requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key="notes")
+    assert receipt.access_code
+    reviewer = open_page(sign_in(new_app(), "roads"), "case", ref=receipt.reference)
+    for body, public in (("Internal: caller sounded like the neighbour", False), ("We fill it on Friday.", True)):
+        reviewer.radio(key=f"action:{receipt.reference}").set_value("comment").run()
+        reviewer.text_area(key=f"text:{receipt.reference}:comment").input(body).run()
+        reviewer.checkbox(key=f"public:{receipt.reference}").set_value(public).run()
+        _button(reviewer, "Add a comment")
+        assert "Comment added." in texts(reviewer)
+    assert "Internal: caller sounded like the neighbour" in texts(reviewer)  # staff still read it
+
+    tracker = open_page(new_app(), "track", ref=receipt.reference)
+    tracker.text_input[1].input(receipt.access_code)
+    _button(tracker, "Show my request")
+    shown = texts(tracker)
+    assert "We fill it on Friday." in shown
+    assert "neighbour" not in shown and "Robin" not in shown

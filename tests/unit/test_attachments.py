@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from builder.attachments import ALL_KINDS, KIND_NAMES, MIME_TYPES, check_file, file_rules, rule_for, sniff, unknown_types
+from builder.attachments import (ALL_KINDS, KIND_NAMES, MIME_TYPES, FileRule, check_file, file_rules, rule_for,
+                                 rule_key, sniff, unknown_types)
 from tests.attachment_journey import run_journey
 from tests.fakes import FakeUnitOfWork
 
@@ -84,3 +85,20 @@ def test_naming_only_unknown_kinds_refuses_every_file_instead_of_allowing_all() 
 def test_every_kind_has_a_name_and_a_mime_type_that_maps_back_to_it() -> None:
     for kind in ALL_KINDS:
         assert KIND_NAMES[kind] and _rule(MIME_TYPES[kind]).kinds == (kind,)
+
+
+def test_a_file_question_in_the_entries_of_a_repeating_group_is_found_by_any_entrys_path() -> None:
+    schema = {"type": "object", "$defs": {"child": {"type": "object", "properties": {
+        "name": {"type": "string"}, "birth_certificate": {"type": "string", "format": "data-url"}}}},
+        "properties": {"children": {"type": "array", "items": {"$ref": "#/$defs/child"}}}}
+    ui = {"children": {"items": {"birth_certificate": {"ui:options": {"accept": ["pdf"]}}}}}
+    rules = file_rules(schema, ui)
+    assert set(rules) == {"children.*.birth_certificate"}
+    assert rules[rule_key(("children", 3, "birth_certificate"))].kinds == ("pdf",)
+
+
+def test_a_field_without_its_own_rule_takes_the_given_defaults() -> None:
+    defaults = FileRule(kinds=("pdf",), max_bytes=1024)
+    assert rule_for({}, defaults) == defaults
+    own = rule_for({"ui:options": {"accept": ["png"], "maxSizeMb": 1}}, defaults)
+    assert own == FileRule(kinds=("png",), max_bytes=1024 * 1024)

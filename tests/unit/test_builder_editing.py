@@ -308,3 +308,33 @@ def test_diff_says_in_words_what_changed() -> None:
             "“kind_of_stall” is “Food”.") in changes
     assert "Setting “retention period (days)” changed from nothing to “365”." in changes
     assert describe_changes(old, old) == []
+
+
+def _postcode_with_rule_messages() -> tuple[dict, str]:
+    """An imported field with a message per rule (react-jsonschema-form / ajv-errors style)."""
+    document, name = ed.add_field(ed.blank_definition("f-x", "F", "events"), "short_text", "Postcode")
+    document = ed.put_field(document, replace(ed.read_field(document, name), required=True, pattern="digits"))
+    document["schema"]["properties"][name]["errorMessage"] = {"pattern": "Digits only, please.",
+                                                              "required": "We need your postcode."}
+    return document, name
+
+
+def test_messages_per_rule_survive_an_edit_that_does_not_touch_the_message() -> None:
+    document, name = _postcode_with_rule_messages()
+    edited = ed.put_field(document, replace(ed.read_field(document, name), label="Post code", help="4 digits"))
+    assert field_errors(edited["schema"], {"your_full_name": "A", name: "AB"})[0].message == "Digits only, please."
+    assert {p.path: p.message for p in field_errors(edited["schema"], {"your_full_name": "A"})} == {
+        (name,): "We need your postcode."}
+
+
+def test_the_single_custom_message_covers_the_rules_without_their_own_and_can_be_cleared() -> None:
+    document, name = _postcode_with_rule_messages()
+    spec = replace(ed.read_field(document, name), max_length=5, error_message="Enter your postcode as printed.")
+    edited = ed.put_field(document, spec)
+    assert ed.read_field(edited, name).error_message == "Enter your postcode as printed."
+    answers = {"your_full_name": "A"}
+    assert field_errors(edited["schema"], {**answers, name: "AB"})[0].message == "Digits only, please."
+    assert field_errors(edited["schema"], {**answers, name: "1234567"})[0].message == "Enter your postcode as printed."
+    cleared = ed.put_field(edited, replace(ed.read_field(edited, name), error_message=""))
+    assert field_errors(cleared["schema"], {**answers, name: "1234567"})[0].message == "Enter at most 5 characters."
+    assert field_errors(cleared["schema"], {**answers, name: "AB"})[0].message == "Digits only, please."

@@ -78,3 +78,13 @@ def test_a_schema_too_deep_is_one_error_and_not_a_crash() -> None:
         node = node["items"]
     codes = [f.code for f in errors(lint(document, group_size=MEMBERS))]
     assert "limit_too_deep" in codes and "invalid_schema" not in codes
+
+
+def test_attachment_settings_naming_unrecognisable_types_are_reported() -> None:
+    document = template("street-party-permit")
+    document.setdefault("settings", {})["attachments"] = {"allowed_types": ["application/pdf", "image/x-raw"]}
+    [finding] = [f for f in lint(document, group_size=MEMBERS) if f.code == "attachment_types"]
+    assert finding.severity == "warning"
+    assert finding.message.endswith("file fields without types of their own: “image/x-raw”.")
+    document["settings"]["attachments"]["allowed_types"] = ["application/pdf"]
+    assert not [f for f in lint(document, group_size=MEMBERS) if f.code == "attachment_types"]

@@ -146,3 +146,28 @@ def test_each_step_counts_its_approvals_and_rejections_and_their_rates() -> None
     step = compute(log, {"M": "pothole"}, STEPS, NOW).steps
     assert (step[0].approved, step[0].rejected, step[0].approval_rate) == (1, 0, 1.0)
     assert (step[1].approved, step[1].rejected, step[1].approval_rate, step[1].rejection_rate) == (0, 0, None, None)
+
+
+def test_a_request_closed_as_abandoned_counts_as_withdrawn_and_its_wait_stops() -> None:
+    """E: asked a question on the 3rd, never answered; the retention purge closes it on the 10th."""
+    from dataclasses import replace
+
+    from builder.metrics import facts_of
+
+    log = november_log() + submitted("E") + [ev("return", "E", at(3), "needs_info"),
+                                             ev("abandon", "E", at(10), "withdrawn"),
+                                             ev("purge", "E", at(10), "withdrawn")]
+    log.sort(key=lambda e: e.at)
+    form_of = {**FORM_OF, "E": "pothole"}
+    figures = compute(log, form_of, STEPS, NOW)
+    form = figures.forms[0]
+    assert (form.received, form.open_backlog, form.withdrawn, form.decided) == (5, 1, 2, 2)
+    # B waited 3 days, D 2 days, E 7 days (3rd to 10th), not until "now" (the 16th).
+    assert form.total_resident_wait == 12 * DAY and compute(log, form_of, STEPS, at(30)).forms[0] == replace(
+        form, backlog_median_age=28 * DAY, backlog_oldest_age=28 * DAY)
+    inspection = figures.steps[0]
+    assert inspection.open_now == 1  # only C
+    fact = next(f for f in facts_of(((form_of[e.reference], e) for e in log if e.reference), STEPS)
+                if f.reference == "E")
+    assert (fact.state, fact.finished_s, fact.waiting_since_s) == ("withdrawn", at(10).timestamp(), None)
+    assert fact.visits[-1].outcome == "withdrawn" and fact.visits[-1].left_s == at(10).timestamp()

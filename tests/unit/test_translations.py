@@ -201,3 +201,65 @@ def test_the_default_confirmation_residents_read_can_be_translated() -> None:
     assert translatable_texts(document)["/settings/confirmation_text"] == "Thank you. Your request has been received."
     french = localise(set_translation(document, "fr", "/settings/confirmation_text", "Merci, c'est reçu."), "fr")
     assert parse_definition(french).settings.confirmation_text == "Merci, c'est reçu."
+
+
+def _waste_form() -> dict:
+    """A choice labelled with react-jsonschema-form's schema-level ``enumNames``, its values short codes."""
+    document = street_party_in_french()
+    document["schema"]["properties"]["waste"] = {"type": "string", "title": "Waste", "enum": ["rb", "gl"],
+                                                 "enumNames": ["Rubble", "Glass"]}
+    return document
+
+
+def test_choices_labelled_by_enum_names_offer_their_labels_not_their_codes() -> None:
+    document = _waste_form()
+    texts = translatable_texts(document)
+    assert texts["/schema/properties/waste/oneOf/0/title"] == "Rubble"
+    assert texts["/schema/properties/waste/oneOf/1/title"] == "Glass"
+    sources = {row.source for row in translation_rows(document, "fr") if row.field == "waste" and row.part == "choice"}
+    assert sources == {"Rubble", "Glass"}
+
+
+def test_an_untranslated_option_keeps_its_english_label_not_its_code() -> None:
+    document = set_translation(_waste_form(), "fr", "/schema/properties/waste/oneOf/1/title", "Verre")
+    waste = localise(document, "fr")["schema"]["properties"]["waste"]
+    assert waste["oneOf"] == [{"const": "rb", "title": "Rubble"}, {"const": "gl", "title": "Verre"}]
+    assert "enumNames" not in waste and "enum" not in waste
+    assert document["schema"]["properties"]["waste"]["enum"] == ["rb", "gl"]  # stored values unchanged
+
+
+def test_the_example_shown_as_placeholder_is_translatable_and_its_gap_is_linted() -> None:
+    document = street_party_in_french()
+    document["schema"]["properties"]["phone"] = {"type": "string", "title": "Phone", "examples": ["e.g. 06 12 34 56 78"]}
+    texts = translatable_texts(document)
+    assert texts["/schema/properties/phone/examples/0"] == "e.g. 06 12 34 56 78"
+    row = next(r for r in translation_rows(document, "fr") if r.pointer == "/schema/properties/phone/examples/0")
+    assert (row.part, row.field, row.status) == ("placeholder", "phone", "missing")
+    for pointer, source in texts.items():
+        if pointer != "/schema/properties/phone/examples/0":
+            document = set_translation(document, "fr", pointer, f"FR {source}")
+    assert [f.message for f in lint(document, group_size=lambda g: 3) if f.locale] == [
+        "French: 1 text has no translation; residents who choose French read it in English."]
+    document = set_translation(document, "fr", "/schema/properties/phone/examples/0", "ex. 06 12 34 56 78")
+    assert localise(document, "fr")["schema"]["properties"]["phone"]["examples"] == ["ex. 06 12 34 56 78"]
+    assert [f for f in lint(document, group_size=lambda g: 3) if f.locale] == []
+
+
+def test_an_example_hidden_by_a_ui_placeholder_is_not_offered() -> None:
+    document = street_party_in_french()
+    document["schema"]["properties"]["phone"] = {"type": "string", "title": "Phone", "examples": ["0612345678"]}
+    document["uiSchema"]["phone"] = {"ui:placeholder": "Your mobile number"}
+    texts = translatable_texts(document)
+    assert "/schema/properties/phone/examples/0" not in texts
+    assert texts["/uiSchema/phone/ui:placeholder"] == "Your mobile number"
+
+
+def test_lint_warns_about_translations_of_texts_that_no_longer_exist() -> None:
+    document = set_translation(street_party_in_french(), "fr", "/title", "Permis de fête de rue")
+    document["translations"]["fr"]["/schema/properties/gone/title"] = "Champ supprimé"
+    findings = [f for f in lint(document, group_size=lambda g: 3) if f.locale == "fr" and f.code.startswith("orph")]
+    assert [(f.severity, f.message) for f in findings] == [
+        ("warning", "French: this translation is for a text that no longer exists: “Champ supprimé”. "
+                    "Residents never read it; remove it under Advanced (JSON).")]
+    assert findings[0].text("fr").startswith("Français : cette traduction concerne un texte qui n’existe plus")
+    assert [f for f in lint(without_orphans(document), group_size=lambda g: 3) if f.code.startswith("orph")] == []

@@ -188,3 +188,69 @@ def test_a_rejection_reason_is_kept_where_erasure_can_reach_it_not_in_the_audit_
     assert rejected.decision is not None and rejected.decision.comment == "Mrs Smith's fence"
     assert rejected.comment is not None and rejected.comment.visibility == "public"
     assert all("Smith" not in event.comment for event in rejected.events)
+
+
+N_OF_GROUP = Workflow(steps=[
+    WorkflowStep(id="inspection", name="Inspection", group="Road inspectors", policy="n", approvals_needed=3),
+    WorkflowStep(id="safety", name="Safety check", group="Public safety"),
+])
+THIRD = Actor("roads3", "Rae", reviewer_groups=frozenset({"Road inspectors"}))
+
+
+def _approve_in_turn(*actors: Actor, decisions: list[DecisionRecord] | None = None) -> workflow.Effect:
+    """Each actor approves the inspection step in turn, every decision kept as storage would keep it."""
+    kept = list(decisions or [])
+    subject = request(State.IN_REVIEW)
+    effect = None
+    for actor in actors:
+        effect = workflow.apply(subject, command(Action.APPROVE, actor), context(kept, workflow=N_OF_GROUP, group_size=5))
+        assert effect.decision is not None
+        kept.append(effect.decision)
+        subject = effect.request
+    assert effect is not None
+    return effect
+
+
+def test_policy_n_moves_on_at_the_nth_distinct_approval() -> None:
+    second = _approve_in_turn(REVIEWER, COLLEAGUE)
+    assert (second.request.state, second.request.step_id, second.notify) == (State.IN_REVIEW, "inspection", [])
+    third = _approve_in_turn(REVIEWER, COLLEAGUE, THIRD)
+    assert (third.request.state, third.request.step_id, third.request.group) == (State.IN_REVIEW, "safety",
+                                                                                "Public safety")
+    assert [e.action for e in third.events][-1] == "enter_step" and third.notify == ["new_work"]
+
+
+def test_policy_n_counts_a_member_once() -> None:
+    first = _approve_in_turn(REVIEWER)
+    assert first.decision is not None
+    with pytest.raises(InvalidTransition, match="already decided"):
+        workflow.apply(first.request, command(Action.APPROVE, REVIEWER),
+                       context([first.decision], workflow=N_OF_GROUP, group_size=5))
+    # Even if one member's approval were stored twice, it would still count once: two members are not three.
+    twice = [first.decision, replace(first.decision, decided_at=NOW)]
+    second = _approve_in_turn(COLLEAGUE, decisions=twice)
+    assert (second.request.state, second.request.step_id) == (State.IN_REVIEW, "inspection")
+
+
+def test_policy_n_ignores_approvals_given_on_another_step() -> None:
+    earlier = [DecisionRecord("PW-2026-00001", 1, name, "approve", "", NOW) for name in ("roads2", "roads3")]
+    first = _approve_in_turn(REVIEWER, decisions=earlier)
+    assert (first.request.state, first.request.step_id) == (State.IN_REVIEW, "inspection")
+
+
+def test_the_system_closes_a_request_abandoned_while_waiting_for_the_resident() -> None:
+    waiting = request(State.NEEDS_INFO, claimed_by="roads", due_on=date(2026, 12, 2))
+    later = datetime(2028, 11, 26, 2, 15, tzinfo=UTC)
+    closed = workflow.abandon(waiting, later)
+    assert closed.request.state == State.WITHDRAWN and closed.request.updated_at == later
+    assert closed.request.claimed_by is None and closed.request.due_on is None
+    assert closed.request.step_id == "inspection" and closed.request.answers == waiting.answers  # purge clears them
+    assert [(e.action, e.actor, e.from_state, e.to_state, e.from_step, e.to_step, e.comment) for e in closed.events] == [
+        ("abandon", "system", State.NEEDS_INFO, State.WITHDRAWN, "inspection", "inspection", "")]
+    assert closed.decision is None and closed.comment is None and closed.notify == []  # nobody to tell: no contact left
+
+
+@pytest.mark.parametrize("state", [s for s in State if s is not State.NEEDS_INFO])
+def test_only_a_request_waiting_for_the_resident_can_be_abandoned(state: State) -> None:
+    with pytest.raises(InvalidTransition, match="waiting for the resident"):
+        workflow.abandon(request(state), NOW)
