@@ -123,18 +123,10 @@ def _pages(actor: Actor, first_run: bool) -> dict[str, list[st.Page]]:
 
 
 def main() -> None:
-    settings = load_settings()
+    settings, secret = _safe_settings()  # first: nothing opens the database or starts a thread before it
     engine = _engine(settings.database_url)
     services = _services(settings, engine)
     install(services)
-    secret = st.secrets.get("FORMWORK_SECRET_KEY", "") if _has_secrets() else ""
-    if secret:
-        settings = Settings(**{**settings.__dict__, "secret_key": str(secret)})
-    try:
-        secret = cookie_secret(settings)
-    except InsecureConfiguration as exc:  # shown to the operator who just started the app; nothing runs
-        st.error(_("Formwork cannot start safely: {reason}").format(reason=exc))
-        st.stop()
     first_run = needs_setup(services.uow())
     # Before the first account exists nobody can be signed in, and the only page is the set-up page:
     # the login cookie (and streamlit-authenticator's component) is first needed after set-up.
@@ -149,6 +141,26 @@ def main() -> None:
         current.run()
     finally:  # also when the page stops or reruns
         _start_workers(settings)
+
+
+def _safe_settings() -> tuple[Settings, str]:
+    """The settings and the cookie key, or a refusal: with an unsafe configuration the page says why
+    and stops before any database is opened, migrated or thread started (issue 6)."""
+    settings = load_settings()
+    secret = st.secrets.get("FORMWORK_SECRET_KEY", "") if _has_secrets() else ""
+    if secret:
+        settings = Settings(**{**settings.__dict__, "secret_key": str(secret)})
+    try:
+        return settings, cookie_secret(settings)
+    except InsecureConfiguration as exc:  # shown to the operator who just started the app; nothing runs
+        # An empty, hidden navigation: without any st.navigation call Streamlit would list pages/ itself.
+        st.navigation([st.Page(_refused, title="Formwork")], position="hidden")
+        st.error(_("Formwork cannot start safely: {reason}").format(reason=exc))
+        st.stop()
+
+
+def _refused() -> None:
+    """The only page while the configuration is unsafe: the refusal is shown by ``_safe_settings``."""
 
 
 def _signed_in_actor(settings: Settings, secret: str, services: Services) -> Actor:

@@ -1,12 +1,14 @@
 """Our form renderer against a hand-written Streamlit script with the same 50 widgets.
 
-    python -m bench.render [--runs 30]
+    python -m bench.render [--runs 30] [--quick]
 
 Both scripts run under AppTest (streamlit.testing.v1) in the same process: a fresh run (first
 visit) followed by three reruns (a resident typing), repeated ``--runs`` times; the best of three
 rounds is kept for each. The renderer script turns a 50-field JSON Schema + uiSchema into widgets
 and collects the answer object; the baseline calls ``st.text_input`` & co. directly with the same
 labels and keys. Prints both times and the ratio (renderer / hand-written). Target: <= 1.3.
+``--quick`` (for ``bench.run --quick``) warms up with one visit and times one round: a smoke run that both
+scripts still work, not a measurement.
 """
 
 from __future__ import annotations
@@ -73,9 +75,9 @@ def hand_written() -> str:
     return HAND_HEAD + "\n".join(lines) + '\nst.session_state["answers"] = answers\n'
 
 
-def timed(script: Path, runs: int) -> float:
+def timed(script: Path, runs: int, rounds: int = 3) -> float:
     best = float("inf")
-    for _ in range(3):
+    for _ in range(rounds):
         start = time.perf_counter()
         for _ in range(runs):
             app = AppTest.from_file(str(script), default_timeout=60)
@@ -90,6 +92,7 @@ def timed(script: Path, runs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--quick", action="store_true", help="one warm-up visit and one round: a smoke run")
     args = parser.parse_args()
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's bare-mode warnings are noise here
     with tempfile.TemporaryDirectory() as folder:
@@ -98,9 +101,10 @@ def main() -> None:
                         + RENDERER_SCRIPT.format(schema=json.dumps(schema_50())))
         baseline = Path(folder) / "hand_written_form.py"
         baseline.write_text(hand_written())
-        timed(ours, 2), timed(baseline, 2)  # warm imports and caches for both
-        hand = timed(baseline, args.runs)
-        renderer = timed(ours, args.runs)
+        rounds = 1 if args.quick else 3
+        timed(ours, 1 if args.quick else 2, rounds), timed(baseline, 1 if args.quick else 2, rounds)  # warm both
+        hand = timed(baseline, args.runs, rounds)
+        renderer = timed(ours, args.runs, rounds)
     print(f"hand-written script: {hand * 1000:.1f} ms per visit (1 run + 3 reruns, 50 widgets)")
     print(f"form renderer:       {renderer * 1000:.1f} ms per visit")
     ratio = renderer / hand

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -81,7 +82,15 @@ class FormSettings(_Strict):
     confirmation_text: str = Field(
         "Thank you. Your request has been received.", max_length=2000
     )
-    retention_days: int = Field(730, ge=1, le=36500, description="Days finished requests are kept.")
+    retention_days: int = Field(
+        730, ge=1, le=36500, description="Days approved or rejected requests are kept after their decision; "
+        "also the period of withdrawn and abandoned requests unless they have their own.")
+    retention_withdrawn_days: int | None = Field(
+        None, ge=1, le=36500, description="Days withdrawn requests are kept after their withdrawal; "
+        "unset: retention_days.")
+    retention_abandoned_days: int | None = Field(
+        None, ge=1, le=36500, description="Days a request may wait for the resident's answer (needs_info) before it "
+        "is closed as abandoned and its data removed; unset: retention_days.")
     personal_data: list[str] = Field(default_factory=list, description="Property names holding personal data.")
     open_data: list[str] = Field(default_factory=list, description="Property names that may be published.")
     attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
@@ -89,6 +98,22 @@ class FormSettings(_Strict):
     contact_email_field: str | None = Field(
         None, description="Property holding the resident's email, used for notifications when not signed in."
     )
+
+    @property
+    def retention(self) -> Retention:
+        """The retention period of each kind of closed request, the optional ones filled in."""
+        return Retention(finished_days=self.retention_days,
+                         withdrawn_days=self.retention_withdrawn_days or self.retention_days,
+                         abandoned_days=self.retention_abandoned_days or self.retention_days)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long each kind of request is kept, in days (``FormSettings.retention``)."""
+
+    finished_days: int  # approved or rejected: from the decision
+    withdrawn_days: int  # from the withdrawal
+    abandoned_days: int  # waiting for the resident (needs_info): from when the waiting started
 
 
 class FormDefinition(_Strict):

@@ -4,11 +4,13 @@ import secrets
 
 import streamlit as st
 
-from builder.errors import FormworkError
+from builder.attachments import ANSWER_PREFIX
+from builder.errors import FormworkError, NotFound
+from builder.usecases.attachments import request_files
 from builder.usecases.review import act, open_case
 from builder.workflow import Action, Command
 from ui.access import denied, is_reviewer, record_refusal, require
-from ui.answers import show_answers
+from ui.answers import show_answers, show_answers_as_form
 from ui.attachments import show_files
 from ui.context import services
 from ui.i18n import _, ngettext, show_date
@@ -62,7 +64,21 @@ if seen_version != request.row_version:
         st.rerun()
 
 st.subheader(_("Answers"))
-show_answers(case.definition.schema_, case.definition.ui_schema, request.answers, case.definition.translations)
+# The table is compact; "As the form" shows the same answers in the form's own widgets, locked (issue 3).
+views = {"table": _("Table"), "form": _("As the form")}
+view = st.segmented_control(_("Show the answers"), list(views), format_func=views.get, default="table",
+                            key=f"answers_view:{reference}", label_visibility="collapsed")
+if view == "form":
+    try:  # a file field shows its file's name; the list is authorised by the core, like the downloads below
+        files = request_files(request.reference, actor, uow_factory())
+    except NotFound:
+        files = []
+    names = {f"{ANSWER_PREFIX}{record.id}": record.filename for record in files}
+    show_answers_as_form(case.definition.schema_, case.definition.ui_schema, request.answers,
+                         key=f"answers_form:{request.reference}:{request.row_version}",
+                         translations=case.definition.translations, files=names)
+else:
+    show_answers(case.definition.schema_, case.definition.ui_schema, request.answers, case.definition.translations)
 # Attachments (issue 3): each download is authorised again by the core.
 st.subheader(_("Files"))
 show_files(request.reference, actor, uow_factory)

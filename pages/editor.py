@@ -645,11 +645,9 @@ def settings_section() -> None:
     settings["confirmation_text"] = st.text_area(
         _("Text the resident reads after submitting"), key=f"{k}:confirm",
         value=settings.get("confirmation_text", "Thank you. Your request has been received."))
-    cols = st.columns(2)
-    settings["retention_days"] = int(cols[0].number_input(_("Keep finished requests for (days)"), 1, 36500,
-                                                          int(settings.get("retention_days", 730)), key=f"{k}:retention"))
-    settings["reference_prefix"] = cols[1].text_input(_("Reference prefix (2–4 capital letters)"), key=f"{k}:prefix",
-                                                      value=settings.get("reference_prefix", "FW")).strip().upper() or "FW"
+    settings["reference_prefix"] = st.text_input(_("Reference prefix (2–4 capital letters)"), key=f"{k}:prefix",
+                                                 value=settings.get("reference_prefix", "FW")).strip().upper() or "FW"
+    retention_inputs(k, settings)
     settings["personal_data"] = st.multiselect(_("Fields holding personal data"), list(names), format_func=names.__getitem__,
                                                default=[n for n in settings.get("personal_data", []) if n in names],
                                                key=f"{k}:personal")
@@ -669,6 +667,30 @@ def settings_section() -> None:
     if new_doc != doc:
         save(new_doc)
         st.rerun()
+
+
+def retention_inputs(k: str, settings: dict[str, Any]) -> None:
+    """How long requests are kept, per kind. Withdrawn and abandoned follow the first period until the
+    designer gives them another (an unset period is stored only once it differs)."""
+    st.markdown("**" + _("How long requests are kept") + "**")
+    cols = st.columns(3)
+    finished = int(cols[0].number_input(
+        _("Keep approved or rejected requests for (days)"), 1, 36500, int(settings.get("retention_days", 730)),
+        key=f"{k}:retention", help=_("Counted from the decision. Then the answers, files, comments and contact details "
+                                     "are removed; only the dates and steps stay, for the figures.")))
+    withdrawn = int(cols[1].number_input(
+        _("Keep withdrawn requests for (days)"), 1, 36500, int(settings.get("retention_withdrawn_days") or finished),
+        key=f"{k}:retention_withdrawn", help=_("Counted from the day the resident withdrew the request. Then its "
+                                               "answers, files, comments and contact details are removed.")))
+    abandoned = int(cols[2].number_input(
+        _("Close and remove requests the resident never answered after (days)"), 1, 36500,
+        int(settings.get("retention_abandoned_days") or finished), key=f"{k}:retention_abandoned",
+        help=_("Counted from the day the resident was asked for more information. If they have not answered by then, "
+               "the request is closed as withdrawn and its answers, files, comments and contact details are removed.")))
+    settings["retention_days"] = finished
+    for name, days in (("retention_withdrawn_days", withdrawn), ("retention_abandoned_days", abandoned)):
+        if days != finished or settings.get(name) is not None:
+            settings[name] = days
 
 
 # ------------------------------------------------------------------ translations

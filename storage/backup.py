@@ -63,6 +63,8 @@ def integrity(path: Path) -> str:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         return "\n".join(row[0] for row in connection.execute("PRAGMA integrity_check"))
+    except sqlite3.DatabaseError as exc:  # not a database at all (truncated, overwritten): as damaged as can be
+        return str(exc)
     finally:
         connection.close()
 

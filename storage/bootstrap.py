@@ -32,9 +32,11 @@ def open_database(url: str) -> Engine:
 def cookie_secret(settings: Settings, data_dir: Path = Path("data")) -> str:
     """The key that signs login cookies.
 
-    From ``FORMWORK_SECRET_KEY`` (or ``.streamlit/secrets.toml``, passed in by app.py). A single
-    machine on SQLite without one gets a random key generated once and kept in ``data/secret.key``
-    (readable by the owner only); several replicas on PostgreSQL must share a configured key.
+    From ``FORMWORK_SECRET_KEY`` (or ``.streamlit/secrets.toml``, passed in by app.py); a weak or
+    placeholder key is refused in every mode. Without one, a single machine on SQLite -- or any single
+    machine with ``FORMWORK_DEMO_MODE`` on -- gets a random key generated once and kept in
+    ``data/secret.key`` (readable by the owner only): unique to the installation, so neither a default
+    nor missing. Otherwise (PostgreSQL, usually several replicas) a key shared by all must be configured.
     """
     configured = settings.secret_key.strip()
     if configured:
@@ -43,7 +45,7 @@ def cookie_secret(settings: Settings, data_dir: Path = Path("data")) -> str:
             raise InsecureConfiguration(f"FORMWORK_SECRET_KEY {problem}. Generate one with: "
                                         "python -c 'import secrets; print(secrets.token_urlsafe(48))'")
         return configured
-    if not settings.database_url.startswith("sqlite"):
+    if not (settings.database_url.startswith("sqlite") or settings.demo_mode):
         raise InsecureConfiguration("Set FORMWORK_SECRET_KEY (shared by all replicas) when running on PostgreSQL.")
     key_file = data_dir / "secret.key"
     if not key_file.exists():

@@ -14,6 +14,8 @@ DEFAULT_DATABASE_URL = "sqlite:///./data/formwork.db"
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str = ""
+    # FORMWORK_DEMO_MODE: a single-machine demo; its only effect is that a missing cookie key is generated
+    # into data/secret.key on PostgreSQL too (as always on SQLite). Weak keys are refused in every mode.
     demo_mode: bool = False
     holidays: tuple[date, ...] = ()
     smtp_host: str = ""

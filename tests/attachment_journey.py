@@ -51,7 +51,7 @@ def run_journey(uow_factory: Any) -> None:
 
     answers = {"location": "Market Street 12", "size": "small", "dangerous": False, "photo": answer_value(ref)}
     receipt = requests.submit("report-pothole", answers, RESIDENT, uow_factory(), idempotency_key="a1", now=NOW)
-    assert [f.id for f in request_files(receipt.reference, uow_factory())] == [ref.id]
+    assert [f.id for f in request_files(receipt.reference, RESIDENT, uow_factory())] == [ref.id]
 
     # The same file cannot be claimed by a second request (a crafted answer).
     with pytest.raises(AnswersInvalid) as taken:

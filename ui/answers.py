@@ -3,6 +3,9 @@
 Everything a resident wrote is shown through dataframes and ``st.text``: never markdown or HTML.
 Nested groups become "Group › Question" rows; rows of a list become "List › Entry 2 › Question".
 
+``show_answers_as_form`` draws the same answers as the resident filled them in: the form's own widgets,
+disabled (``ui.renderer.FormRenderer.show``); widget values are text, never markdown.
+
 Questions and choice labels are shown in the reader's interface language (the form's translations,
 falling back to its own texts); dates, times, numbers and amounts of money are written the way that
 language writes them. The stored answers never change: only how they are shown.
@@ -19,6 +22,7 @@ from builder.attachments import ANSWER_PREFIX
 from builder.schema_view import resolve_ref, visible_fields
 from builder.translations import localise
 from ui.i18n import _, current_locale, show_date, show_money, show_number, show_time
+from ui.renderer import FormRenderer
 
 
 def localised_parts(schema: dict[str, Any], ui_schema: dict[str, Any], translations: dict[str, dict[str, str]] | None,
@@ -121,3 +125,14 @@ def show_answers(schema: dict[str, Any], ui_schema: dict[str, Any], answers: dic
     question, answer = _("Question"), _("Answer")
     st.dataframe([{question: row["Question"], answer: row["Answer"]} for row in rows], hide_index=True,
                  width="stretch")
+
+
+def show_answers_as_form(schema: dict[str, Any], ui_schema: dict[str, Any], answers: dict[str, Any], *, key: str,
+                         translations: dict[str, dict[str, str]] | None = None,
+                         files: dict[str, str] | None = None) -> None:
+    """The answers in the form's own widgets, locked, in the reader's language; ``key`` keeps the widgets apart
+    from the page's others (give it the request's version, so a changed request starts afresh). ``files`` maps
+    a file field's answer to the file's name. Nothing the widgets hold is ever stored."""
+    schema, ui_schema = localised_parts(schema, ui_schema, translations, current_locale())
+    with st.container(border=True):  # the resident's form, set apart from the staff panels below it
+        FormRenderer(schema, ui_schema, key=key).show(answers, files=files)

@@ -40,8 +40,11 @@ def upload_handler(form_slug: str, uow_factory: Callable[[], UnitOfWork], *, loc
 
 def show_files(reference: str, actor: Actor, uow_factory: Callable[[], UnitOfWork],
                access_code: str | None = None) -> None:
-    """A download button per file of the request; each download is authorised again by the core."""
-    files = request_files(reference, uow_factory())
+    """A download button per file of the request; the list and each download are authorised by the core."""
+    try:
+        files = request_files(reference, actor, uow_factory(), access_code=access_code)
+    except NotFound:  # not this reader's request: the page says so; its files show nothing either
+        return
     if not files:
         st.text(_("No files."))
         return

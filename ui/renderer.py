@@ -15,6 +15,7 @@ Labels pass through ``ui.text.label_text`` and help texts through ``ui.text.plai
 interpreted as markdown. Dates are entered in the order of the interface language; amounts of money,
 and numbers with decimals or of four digits or more, are echoed in its format (``ui.i18n``); answers
 themselves stay ISO dates and plain numbers.
+A submitted request is drawn read-only with ``show``: the same widgets, disabled, all pages in turn.
 What the renderer cannot honour is reported to the designer by ``builder.renderer_support`` at save
 time.
 """
@@ -53,6 +54,7 @@ class FormRenderer:
         self.ui = ui_schema or {}
         self.key = key
         self.on_upload = on_upload
+        self.file_names: dict[str, str] | None = None  # set while ``show`` draws a submitted request
 
     # ---------------------------------------------------------------- state
 
@@ -86,6 +88,25 @@ class FormRenderer:
         merged.update(rendered)
         self.set_answers(merged)
         return merged
+
+    def show(self, answers: dict[str, Any], *, files: dict[str, str] | None = None) -> None:
+        """Read-only: submitted ``answers`` in the form's own widgets, disabled, every page one after another
+        under its title, for a reviewer. Nothing is kept: the answers in the session under this key are neither
+        read nor written, no upload handler is needed, rows have no buttons, and a file field shows the name
+        of its file (``files``: the answer value, ``attachment:<id>``, to the file's name)."""
+        self.errors, self.disabled, self.file_names = (), True, dict(files or {})
+        try:
+            pages = self.pages()
+            listed = {name for page in pages for name in (page.get("fields") or ())}
+            whole = any(not page.get("fields") for page in pages)
+            stray = {name for name in answers if name not in listed}  # answered, yet on no page: shown last
+            for page in [*pages, *([{"title": "", "fields": sorted(stray)}] if stray and not whole else [])]:
+                if page.get("title"):
+                    st.markdown(f"#### {plain(str(page['title']))}")
+                only = set(page["fields"]) if page.get("fields") else None
+                self._object(self.root, self.ui, dict(answers), path=(), only=only, locked=True)
+        finally:
+            self.file_names = None
 
     def _object(self, node: dict[str, Any], ui: dict[str, Any], values: dict[str, Any], *, path: Path,
                 only: set[str] | None, locked: bool) -> dict[str, Any]:
@@ -251,6 +272,10 @@ class FormRenderer:
 
     def _file(self, schema: dict[str, Any], ui: dict[str, Any], value: Any, *, where: Path, **kw: Any) -> Any:
         """An uploader; the page's ``on_upload`` checks and stores the file once per chosen file."""
+        if self.file_names is not None:  # a submitted request: the file's name, in a locked text field
+            name = self.file_names.get(value, _("A file (see Files)")) if isinstance(value, str) and value else ""
+            st.text_input(value=name, **{**kw, "disabled": True})
+            return value
         options = ui.get("ui:options") if isinstance(ui.get("ui:options"), dict) else {}
         accept = options.get("accept")
         wanted = accept.split(",") if isinstance(accept, str) else accept if isinstance(accept, list) else []
@@ -440,7 +465,9 @@ def _multichoice(schema: dict[str, Any], ui: dict[str, Any], value: Any, *, head
     chosen = [v for v in (_start(schema, value) or []) if v in values]
     if ui.get("ui:widget") == "checkboxes":
         st.markdown(heading, help=kw["help"])  # made plain text by the caller
-        ticked = [v for i, v in enumerate(values) if st.checkbox(
+        # ``ui:options.inline``: side by side, wrapping on a narrow screen; one under the other by default.
+        row = st.container(horizontal=True) if (ui.get("ui:options") or {}).get("inline") is True else st
+        ticked = [v for i, v in enumerate(values) if row.checkbox(
             label_text(labels[_hashable(v)]), value=v in chosen, key=f"{kw['key']}/option-{i}",
             disabled=kw["disabled"])]
         # Keep the order the answer had; newly ticked options follow in the form's order.

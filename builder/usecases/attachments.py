@@ -13,10 +13,11 @@ from builder.attachments import (ANSWER_FILES_FIELD, ANSWER_FILES_RULE, MAX_ANSW
 from builder import validation_messages
 from builder.definition import parse_definition
 from builder.errors import AnswersInvalid, FieldError, NotFound
-from builder.ports import Actor, StoredAttachment, UnitOfWork
+from builder.ports import Actor, RequestRecord, StoredAttachment, UnitOfWork
 from builder.references import access_code_matches, normalise_reference
 
 _NOT_YOURS = "There is no such file, or you may not see it."
+_NO_REQUEST = "There is no request with this reference, or you may not see it."
 # A chosen file waits for its request to be sent; the retention purge deletes it (and its content)
 # this long after the upload if it was never sent: an abandoned form or a replaced file.
 ABANDONED_UPLOAD_AGE = timedelta(hours=24)
@@ -98,26 +99,38 @@ def download_attachment(attachment_id: str, actor: Actor, uow: UnitOfWork, *,
                         access_code: str | None = None) -> tuple[StoredAttachment, bytes]:
     """The file and its content, for a reviewer of the request's groups, its signed-in author, or
     whoever holds the request's access code. Everyone else learns nothing, not even that it exists."""
-    from builder.usecases.review import reviewer_may_see  # review imports requests, which imports this module
-
     with uow.reading():
         record = uow.attachments.get(attachment_id)
         request = uow.requests.get(normalise_reference(record.reference)) if record and record.reference else None
         if record is None or request is None:
             raise NotFound(_NOT_YOURS)
-        version = uow.forms.version_by_id(request.version_id)
-        definition = parse_definition(version.definition) if version else None
-        allowed = (
-            (definition is not None and actor.reviewer_groups and reviewer_may_see(actor, request, definition))
-            or (actor.is_signed_in and actor.username == request.submitted_by)
-            or (access_code is not None and access_code_matches(access_code, request.access_code_hash)))
-        content = uow.attachments.content(attachment_id) if allowed else None
+        content = uow.attachments.content(attachment_id) if _may_see(actor, request, access_code, uow) else None
         if content is None:
             raise NotFound(_NOT_YOURS)
         return record, content
 
 
-def request_files(reference: str, uow: UnitOfWork) -> list[StoredAttachment]:
-    """The files of a request, for a page that has already checked its reader may see the request."""
+def request_files(reference: str, actor: Actor, uow: UnitOfWork, *,
+                  access_code: str | None = None) -> list[StoredAttachment]:
+    """The files of a request, for the people who may see the request: a reviewer of its current or past
+    steps' groups, its signed-in author, or whoever holds its access code -- the rule of the request's
+    own views and of each download. Anyone else gets ``NotFound``, as for a request that does not exist."""
     with uow.reading():
-        return uow.attachments.of_request(normalise_reference(reference))
+        request = uow.requests.get(normalise_reference(reference))
+        if request is None or not _may_see(actor, request, access_code, uow):
+            raise NotFound(_NO_REQUEST)
+        return uow.attachments.of_request(request.reference)
+
+
+def _may_see(actor: Actor, request: RequestRecord, access_code: str | None, uow: UnitOfWork) -> bool:
+    """Who may see a request and its files (inside a reading transaction)."""
+    from builder.usecases.review import reviewer_may_see  # review imports requests, which imports this module
+
+    if access_code is not None and access_code_matches(access_code, request.access_code_hash):
+        return True
+    if actor.is_signed_in and actor.username == request.submitted_by:
+        return True
+    if not actor.reviewer_groups:
+        return False
+    version = uow.forms.version_by_id(request.version_id)
+    return version is not None and reviewer_may_see(actor, request, parse_definition(version.definition))

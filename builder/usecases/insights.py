@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from builder import metrics, opendata, workflow
-from builder.definition import parse_definition
+from builder.definition import Retention, parse_definition
 from builder.errors import NotFound, PermissionDenied, StaleRequest
 from builder.ports import Actor, AuditEvent, FormRecord, RequestRecord, UnitOfWork
 from builder.workflow import OPEN_STATES
@@ -115,32 +115,35 @@ class PurgedRequest:
 def purge_expired(uow: UnitOfWork, *, now: datetime | None = None) -> list[PurgedRequest]:
     """Anonymise finished, withdrawn and abandoned requests kept longer than their form's retention.
 
-    Finished and withdrawn requests count from their last change; a request waiting for the resident
-    (``needs_info``) with no news for as long is considered abandoned: in the same transaction the
-    workflow closes it (``workflow.abandon``: withdrawn, an ``abandon`` event by ``system``), so it
-    leaves the reviewers' open tabs and the dashboard's open figures. Each purge writes a ``purge``
-    audit event. A request that changed while the purge ran (a resident answering at that moment) is
-    left alone for this run: the form's transaction is refused and the next run tries again.
+    Each kind has its own period (``FormSettings.retention``; withdrawn and abandoned default to the
+    finished one). Approved and rejected requests count from their decision, withdrawn ones from their
+    withdrawal (their last change). A request waiting for the resident (``needs_info``) counts from when
+    the waiting started — a reviewer's comment meanwhile does not restart the clock — and past its period
+    is considered abandoned: in the same transaction the workflow closes it (``workflow.abandon``:
+    withdrawn, an ``abandon`` event by ``system``), so it leaves the reviewers' open tabs and the
+    dashboard's open figures. Each purge writes a ``purge`` audit event naming the period applied. A
+    request that changed while the purge ran (a resident answering at that moment) is left alone for
+    this run: the form's transaction is refused and the next run tries again.
     """
     at = now or datetime.now(UTC)
     with uow.reading():
-        policies = [(v.form_slug, parse_definition(v.definition).settings.retention_days)
+        policies = [(v.form_slug, parse_definition(v.definition).settings.retention)
                     for v in uow.forms.published()]
     purged: list[PurgedRequest] = []
-    for slug, days in policies:
+    for slug, periods in policies:
         try:
-            purged += _purge_form(uow, slug, days, at)
+            purged += _purge_form(uow, slug, periods, at)
         except StaleRequest:
             continue  # rolled back; the changed request is no longer expired, or is next time
     return purged
 
 
-def _purge_form(uow: UnitOfWork, slug: str, days: int, at: datetime) -> list[PurgedRequest]:
-    cutoff = at - timedelta(days=days)
+def _purge_form(uow: UnitOfWork, slug: str, periods: Retention, at: datetime) -> list[PurgedRequest]:
     done: list[PurgedRequest] = []
     with uow:
-        for request in uow.insights.expired(slug, cutoff, cutoff):
+        for request in _expired(uow, slug, periods, at):
             abandoned = request.state == workflow.State.NEEDS_INFO
+            days = _period_of(request.state, periods)
             if abandoned:
                 effect = workflow.abandon(request, at)
                 request = uow.requests.save(effect.request)  # before anonymise: save writes the answers back
@@ -153,6 +156,47 @@ def _purge_form(uow: UnitOfWork, slug: str, days: int, at: datetime) -> list[Pur
             done.append(PurgedRequest(slug, request.reference, request.state, days, abandoned))
         uow.commit()
     return done
+
+
+def _period_of(state: str, periods: Retention) -> int:
+    if state == workflow.State.NEEDS_INFO:
+        return periods.abandoned_days
+    if state == workflow.State.WITHDRAWN:
+        return periods.withdrawn_days
+    return periods.finished_days
+
+
+def _expired(uow: UnitOfWork, slug: str, periods: Retention, at: datetime) -> list[RequestRecord]:
+    """The form's requests past their own kind's period.
+
+    The storage query has one cutoff for approved, rejected and withdrawn requests and one for waiting
+    requests, both on the last change: it is asked with the later of the finished and withdrawn cutoffs
+    and for every waiting request, and each candidate is then held to its own period here.
+    """
+    finished = at - timedelta(days=periods.finished_days)
+    withdrawn = at - timedelta(days=periods.withdrawn_days)
+    abandoned = at - timedelta(days=periods.abandoned_days)
+    expired = []
+    for request in uow.insights.expired(slug, max(finished, withdrawn), at):
+        if request.state == workflow.State.NEEDS_INFO:
+            if _waiting_since(uow, request, abandoned) < abandoned:
+                expired.append(request)
+        elif request.updated_at < (withdrawn if request.state == workflow.State.WITHDRAWN else finished):
+            expired.append(request)
+    return expired
+
+
+def _waiting_since(uow: UnitOfWork, request: RequestRecord, cutoff: datetime) -> datetime:
+    """When a request in ``needs_info`` started waiting for the resident: its last return to them.
+
+    Its last change and its submission bound that moment, so the history is read only when the
+    cutoff falls between the two (a reviewer commented while the resident was being waited for).
+    """
+    if request.updated_at < cutoff or request.submitted_at >= cutoff:
+        return request.updated_at
+    started = [e.event.at for e in uow.audit.for_request(request.reference)
+               if e.event.to_state == workflow.State.NEEDS_INFO and e.event.from_state != workflow.State.NEEDS_INFO]
+    return max(started, default=request.updated_at)
 
 
 # ---------------------------------------------------------------- a resident's data

@@ -40,12 +40,12 @@ def test_files_sent_with_an_answer_reach_the_reviewer_and_a_bad_one_changes_noth
         "The file “tool.exe” is not an accepted kind of file. Accepted: PDF, PNG image, JPEG photo, GIF image, "
         "WebP image, iPhone photo (HEIC), plain text, Word document (.docx)."]
     assert requests.status(receipt.reference, code, seeded).state == "needs_info"
-    assert request_files(receipt.reference, seeded) == []  # the good file was not kept either
+    assert request_files(receipt.reference, ANONYMOUS, seeded, access_code=code) == []  # the good file was not kept either
 
     state = requests.resident_act(receipt.reference, code, Action.ANSWER, "Photo attached", waiting.row_version,
                                   ANONYMOUS, seeded, files=[("../../etc/hole.pdf", PDF)])
     assert state == "in_review"
-    [stored] = request_files(receipt.reference, seeded)
+    [stored] = request_files(receipt.reference, ANONYMOUS, seeded, access_code=code)
     assert (stored.field_name, stored.filename, stored.sha256) == ("answer", "hole.pdf", hashlib.sha256(PDF).hexdigest())
     record, content = download_attachment(stored.id, ROADS, seeded)
     assert content == PDF and record.reference == receipt.reference

@@ -32,5 +32,5 @@ def test_each_entrys_file_is_kept_and_the_form_limit_counts_them_all(engine: Eng
     assert [e.path for e in too_many.value.errors] == [("stall_holders", 1, "hygiene_certificate")]
     receipt = requests.submit("market-stall", {"your_full_name": "Ada", "stall_holders": holders[:1]}, RESIDENT, uow,
                               idempotency_key="one")
-    assert [f.filename for f in request_files(receipt.reference, uow)] == ["c0.pdf"]
+    assert [f.filename for f in request_files(receipt.reference, RESIDENT, uow)] == ["c0.pdf"]
     assert download_attachment(first.id, EVENTS, uow)[1] == PDF

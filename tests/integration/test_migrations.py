@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -10,7 +11,7 @@ from sqlmodel import SQLModel
 
 from builder.usecases import insights, requests, review
 from builder.workflow import Action, Command
-from storage.migrate import alembic_config, is_current, upgrade
+from storage.migrate import alembic_config, head_revisions, is_current, upgrade
 from storage.uow import SqlUnitOfWork
 from tests.helpers import ADMIN, RESIDENT, ROADS
 
@@ -46,3 +47,23 @@ def test_a_database_from_the_first_release_upgrades_and_keeps_its_requests(seede
     assert requests.status(receipt.reference, receipt.access_code or "", seeded).state == "approved"
     figures = insights.dashboard(ADMIN, seeded)  # the new figure tables are filled from the audit log
     assert [(f.form, f.received, f.approved) for f in figures.forms] == [("report-pothole", 1, 1)]
+
+
+def test_the_quick_start_check_reads_the_same_head_as_alembic() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert head_revisions() == set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def test_a_current_database_starts_without_alembic_and_an_old_one_is_upgraded(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's start skips Alembic only when nothing is to do: an old schema is still upgraded."""
+    calls: list[str] = []
+    real_upgrade = command.upgrade
+    monkeypatch.setattr(command, "upgrade", lambda config, revision: (calls.append(revision),
+                                                                     real_upgrade(config, revision)))
+    upgrade(engine)
+    assert calls == []  # already at head: no migration machinery
+    _to(engine, "0001", down=True)
+    upgrade(engine)
+    assert calls == ["head"] and is_current(engine)

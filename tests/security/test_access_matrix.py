@@ -249,7 +249,7 @@ def test_attachment_downloads_follow_the_request(world: World) -> None:
     waiting = requests.my_request_status(pothole.reference, RESIDENT, uow)
     requests.resident_act(pothole.reference, None, Action.ANSWER, "Here", waiting.row_version, RESIDENT, uow,
                           files=[("hole.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)])
-    [photo] = request_files(pothole.reference, uow)
+    [photo] = request_files(pothole.reference, RESIDENT, uow)
 
     assert matrix(lambda a: download_attachment(photo.id, a, uow)) == only({"roads", "resident"}, "not found")
     with_code = matrix(lambda a: download_attachment(photo.id, a, uow, access_code=pothole.access_code))
@@ -316,3 +316,28 @@ def test_only_a_signed_out_visitor_creates_a_resident_account_and_it_gets_no_rol
     assert outcome(lambda a: review.inbox(a, uow), newcomer) == "refused"
     assert outcome(lambda a: admin.organisation(a, uow), newcomer) == "refused"
     assert outcome(lambda a: requests.my_request_status(world.pothole.reference, a, uow), newcomer) == "not found"
+
+
+def test_the_file_list_of_a_request_follows_the_request(world: World) -> None:
+    """``request_files`` checks who asks, like the request's own views: no page has to do it for it."""
+    uow, pothole, party = world.uow, world.pothole, world.party
+    version = review.open_case(pothole.reference, ROADS, uow).request.row_version
+    review.act(pothole.reference, Command(Action.RETURN, ROADS, text="A photo, please"), version, uow)
+    waiting = requests.my_request_status(pothole.reference, RESIDENT, uow)
+    requests.resident_act(pothole.reference, None, Action.ANSWER, "Here", waiting.row_version, RESIDENT, uow,
+                          files=[("hole.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)])
+
+    assert matrix(lambda a: request_files(pothole.reference, a, uow)) == only({"roads", "resident"}, "not found")
+    assert matrix(lambda a: request_files(pothole.reference, a, uow, access_code=pothole.access_code)) == only(
+        set(ROLES), "")
+    assert matrix(lambda a: request_files(pothole.reference, a, uow, access_code=party.access_code)) == only(
+        {"roads", "resident"}, "not found")  # another request's code proves nothing here
+    assert [f.filename for f in request_files(pothole.reference, ROADS, uow)] == ["hole.png"]
+    # An unknown reference answers exactly like somebody else's request.
+    assert matrix(lambda a: request_files("PW-2026-99999", a, uow, access_code=pothole.access_code)) == only(
+        set(), "not found")
+    # Current and past step groups: once the events office approves, public safety sees the list and events still does.
+    assert matrix(lambda a: request_files(party.reference, a, uow)) == only({"events"}, "not found")
+    case = review.open_case(party.reference, EVENTS, uow)
+    review.act(party.reference, Command(Action.APPROVE, EVENTS), case.request.row_version, uow)
+    assert matrix(lambda a: request_files(party.reference, a, uow)) == only({"events", "safety"}, "not found")

@@ -161,14 +161,25 @@ def test_without_a_key_sqlite_generates_a_private_one_and_postgresql_refuses(tmp
 # ------------------------------------------------------------------ dependencies
 
 
-def _installed_closure(requirements: Path) -> list[str]:
+def _requirement_names(requirements: Path) -> list[str]:
+    """The package names a requirements file pins, following ``-r other.txt`` includes."""
+    names = []
+    for raw in requirements.read_text().splitlines():
+        line = raw.split("#")[0].strip()
+        if line.startswith(("-r ", "--requirement ")):
+            names += _requirement_names(requirements.parent / line.split(None, 1)[1].strip())
+        elif line:
+            names.append(Requirement(line).name)
+    return names
+
+
+def _installed_closure(*requirements: Path) -> list[str]:
     """``name==version`` of the pinned requirements and everything they pull in, as installed here.
 
-    Auditing this list with ``--no-deps`` checks the same packages as letting pip-audit resolve the file,
+    Auditing this list with ``--no-deps`` checks the same packages as letting pip-audit resolve the files,
     without building a throw-away virtual environment (minutes on two cores).
     """
-    wanted = [Requirement(line.split("#")[0].strip()).name for line in requirements.read_text().splitlines()
-              if line.split("#")[0].strip()]
+    wanted = [name for path in requirements for name in _requirement_names(path)]
     seen: dict[str, str] = {}
     while wanted:
         name = canonicalize_name(wanted.pop())
@@ -183,10 +194,22 @@ def _installed_closure(requirements: Path) -> list[str]:
     return [f"{name}=={version}" for name, version in sorted(seen.items())]
 
 
+AUDITED = (ROOT / "requirements.txt", ROOT / "requirements-dev.txt")
+
+
+def test_the_audit_covers_the_runtime_and_the_development_requirements() -> None:
+    """The test tools run on developers' and CI machines too: their dependencies are audited as well."""
+    audited = {line.split("==")[0] for line in _installed_closure(*AUDITED)}
+    for path in AUDITED:
+        assert {canonicalize_name(n) for n in _requirement_names(path)} <= audited, path.name
+    assert {"streamlit", "pytest", "pip-audit", "playwright", "aiosmtpd"} <= audited
+
+
 def test_no_known_vulnerabilities_in_the_pinned_requirements(tmp_path: Path) -> None:
-    """pip-audit against the PyPI vulnerability API (a package registry, reachable from CI)."""
+    """pip-audit of requirements.txt and requirements-dev.txt (with everything they pull in) against the
+    PyPI vulnerability API (a package registry, reachable from CI)."""
     pinned = tmp_path / "pinned.txt"
-    pinned.write_text("\n".join(_installed_closure(ROOT / "requirements.txt")) + "\n")
+    pinned.write_text("\n".join(_installed_closure(*AUDITED)) + "\n")
     result = subprocess.run([sys.executable, "-m", "pip_audit", "-r", str(pinned), "--no-deps", "--disable-pip",
                              "-f", "json", "--progress-spinner", "off"], capture_output=True, text=True, timeout=600)
     report = json.loads(result.stdout or "{}")

@@ -75,6 +75,32 @@ def test_dashboard_filters_to_a_period_without_requests(new_app: Callable[[], Ap
     assert "No requests were submitted to these forms in this period." in texts(app)
 
 
+PARTY = {"organiser": "Pat Party", "email": "pat@example.org", "street": "Elm Street", "event_date": "2027-06-01",
+         "start_time": "14:00:00", "end_time": "22:00:00", "guests": 40}
+
+
+def test_dashboard_filters_by_department_and_by_form(new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    """Two potholes (public works) and three street parties (events): each filter counts only its own."""
+    two_requests(app_database)
+    uow = SqlUnitOfWork(app_database)
+    forms.create_form(template("street-party-permit"), DESIGNER, uow)
+    forms.publish("street-party-permit", DESIGNER, uow)
+    for key in "xyz":
+        requests.submit("street-party-permit", PARTY, RESIDENT, uow, idempotency_key=key)
+    app = open_page(sign_in(new_app(), "designer"), "dashboard")
+
+    def received() -> str:
+        return {m.label: m.value for m in app.metric}["Requests received"]
+
+    assert received() == "5"
+    next(s for s in app.selectbox if s.label == "Department").set_value("events").run()
+    assert received() == "3" and "Inspection by the roads team" not in texts(app)
+    assert app.multiselect[0].options == ["Apply for a street-party permit"]  # only the department's forms
+    next(s for s in app.selectbox if s.label == "Department").set_value(None).run()
+    app.multiselect[0].set_value(["report-pothole"]).run()
+    assert received() == "2" and "Inspection by the roads team" in texts(app)
+
+
 @pytest.mark.parametrize("username", ["resident", "roads"])
 def test_residents_and_reviewers_have_no_dashboard(new_app: Callable[[], AppTest], app_database: Engine,
                                                    username: str) -> None:

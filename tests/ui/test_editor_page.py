@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from builder import editing as ed
 from builder import translations as tr
 from builder.conditions import Condition
+from builder.definition import parse_definition
 from builder.usecases import forms
 from sqlmodel import Session, select
 
@@ -519,3 +520,30 @@ def test_a_rollback_to_a_version_whose_group_was_renamed_is_refused(
     assert "is live again" not in shown
     assert forms.published_form(SLUG, SqlUnitOfWork(street_party)).number == 2
     assert [v.number for v in forms.versions_of(SLUG, DESIGNER, SqlUnitOfWork(street_party))] == [2, 1]
+
+
+def test_the_settings_section_keeps_each_kind_of_request_for_its_own_period(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = section(open_editor(new_app), "Settings")
+    k = f"{K}:{app.session_state[f'{K}:gen']}:settings"
+    inputs = {key: app.number_input(key=f"{k}:{key}")
+              for key in ("retention", "retention_withdrawn", "retention_abandoned")}
+    assert [i.label for i in inputs.values()] == [
+        "Keep approved or rejected requests for (days)", "Keep withdrawn requests for (days)",
+        "Close and remove requests the resident never answered after (days)"]
+    assert all(i.help for i in inputs.values())
+    finished = draft(street_party).document["settings"]["retention_days"]
+    assert [i.value for i in inputs.values()] == [finished] * 3  # the other two follow the first until set
+    opened = draft(street_party)
+    assert opened.revision == 1 and opened.document["settings"].get("retention_withdrawn_days") is None  # nothing saved
+    app.number_input(key=f"{k}:retention_withdrawn").set_value(30).run()
+    app.number_input(key=f"{k}:retention_abandoned").set_value(90).run()
+    app.number_input(key=f"{k}:retention").set_value(400).run()
+    saved = draft(street_party)
+    assert saved.revision > 1
+    settings = saved.document["settings"]
+    assert (settings["retention_days"], settings["retention_withdrawn_days"], settings["retention_abandoned_days"]) == (
+        400, 30, 90)
+    retention = parse_definition(saved.document).settings.retention
+    assert (retention.finished_days, retention.withdrawn_days, retention.abandoned_days) == (400, 30, 90)
+    assert not app.exception

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from builder.usecases import forms
+from builder.usecases import forms, review
+from storage.uow import SqlUnitOfWork
 from tests.conftest import template
-from tests.helpers import DESIGNER, seed_organisation
+from tests.helpers import DESIGNER, ROADS, seed_organisation
 from tests.ui.conftest import open_page, sign_in, texts
 
 
@@ -142,3 +143,29 @@ def test_the_receipt_links_to_the_tracking_page_of_this_request(
     assert str(resident.metric[0].value) == reference  # still the receipt
     tracking = [link.proto for link in resident.get("page_link") if link.proto.page == "track"]
     assert [parse_qs(link.query_string) for link in tracking] == [{"ref": [reference], "lang": ["fr"]}]
+
+
+def test_back_keeps_the_answers_of_the_page_left_and_of_the_page_before(
+        new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    publish_pothole(app_database)
+    app = new_app()
+    app.query_params["form"] = "report-pothole"
+    open_page(app, "form")
+    app.text_input[0].input("Market Street 12")
+    app.radio[0].set_value("large")
+    next(b for b in app.button if b.label == "Next").click().run()
+    assert [w.label for w in app.text_input] == ["Your name", "Your email address"]  # page 2
+    app.text_input[0].input("Riley")  # typed, and Back pressed in the same interaction
+    next(b for b in app.button if b.label == "Back").click().run()
+    assert not app.exception and not app.error  # no check on the way back
+    assert app.text_input[0].label.startswith("Where is the pothole?")  # page 1 again, as left
+    assert app.text_input[0].value == "Market Street 12" and app.radio[0].value == "large"
+    assert "Back" not in [b.label for b in app.button]  # the first page has nowhere to go back to
+    next(b for b in app.button if b.label == "Next").click().run()
+    assert app.text_input[0].value == "Riley"  # the page left kept what was typed on it
+    app.text_input[1].input("riley@example.org")
+    next(b for b in app.button if b.label == "Submit").click().run()
+    assert "Your request has been submitted." in texts(app)
+    stored = review.open_case(str(app.metric[0].value), ROADS, SqlUnitOfWork(app_database)).request.answers
+    assert stored == {"location": "Market Street 12", "size": "large", "blocks_road": False, "dangerous": False,
+                      "name": "Riley", "email": "riley@example.org"}

@@ -184,3 +184,130 @@ def test_draft07_dependencies_show_require_and_hide_their_fields() -> None:
     _widget(app, "corpus:vehicle").set_value("None").run()
     assert not any(label.startswith("Number plate") for label in _labels(app))
     assert "plate" not in app.session_state["rendered"]
+
+
+# ---------------------------------------------------------------- uiSchema conventions, one by one
+
+ORDER_FORM = {"type": "object", "properties": {name: {"type": "string", "title": name.upper()}
+                                               for name in ("a", "b", "c", "d")}}
+
+
+def test_ui_order_puts_the_rest_where_the_star_is_and_after_the_named_fields_without_one(tmp_path: Path) -> None:
+    app = _open_form(tmp_path, ORDER_FORM, {"ui:order": ["c", "*", "a"]}, {})
+    assert [w.key for w in app.text_input] == ["corpus:c", "corpus:b", "corpus:d", "corpus:a"]
+    app = _open_form(tmp_path, ORDER_FORM, {"ui:order": ["d", "b"]}, {})
+    assert [w.key for w in app.text_input] == ["corpus:d", "corpus:b", "corpus:a", "corpus:c"]
+    app = _open_form(tmp_path, ORDER_FORM, {"ui:order": ["b", "nowhere", "*"]}, {})  # unknown names are skipped
+    assert [w.key for w in app.text_input] == ["corpus:b", "corpus:a", "corpus:c", "corpus:d"]
+
+
+FEW = ["red", "green", "blue"]
+MANY = ["one", "two", "three", "four", "five"]
+WIDGET_FORM = {"type": "object", "properties": {
+    "secret": {"type": "string", "title": "Secret"},
+    "level": {"type": "integer", "title": "Level", "minimum": 0, "maximum": 10},
+    "count": {"type": "integer", "title": "Count", "minimum": 0, "maximum": 10},
+    "few": {"type": "string", "title": "Few", "enum": FEW},
+    "few_select": {"type": "string", "title": "Few select", "enum": FEW},
+    "many": {"type": "string", "title": "Many", "enum": MANY},
+    "many_radio": {"type": "string", "title": "Many radio", "enum": MANY},
+    "colours": {"type": "array", "title": "Colours", "items": {"type": "string", "enum": FEW}, "uniqueItems": True},
+    "ticks": {"type": "array", "title": "Ticks", "items": {"type": "string", "enum": FEW}, "uniqueItems": True},
+    "yes": {"type": "boolean", "title": "Yes or no"}}}
+WIDGET_UI = {"secret": {"ui:widget": "password"}, "level": {"ui:widget": "range"}, "count": {"ui:widget": "updown"},
+             "few_select": {"ui:widget": "select"}, "many_radio": {"ui:widget": "radio"},
+             "ticks": {"ui:widget": "checkboxes"}, "yes": {"ui:widget": "radio"}}
+
+
+def test_ui_widget_chooses_the_streamlit_widget(tmp_path: Path) -> None:
+    answers = {"secret": "s3cret", "level": 4, "count": 7, "ticks": ["blue", "red"]}
+    app = _open_form(tmp_path, WIDGET_FORM, WIDGET_UI, answers)
+    secret = next(w for w in app.text_input if w.key == "corpus:secret")
+    assert secret.proto.type == secret.proto.PASSWORD and secret.value == "s3cret"
+    assert [(w.key, w.value) for w in app.slider] == [("corpus:level", 4)]
+    assert [(w.key, w.value) for w in app.number_input] == [("corpus:count", 7)]  # updown: a number input
+    assert [w.key for w in app.radio] == ["corpus:few", "corpus:many_radio", "corpus:yes"]
+    assert [w.key for w in app.selectbox] == ["corpus:few_select", "corpus:many"]  # up to 4 options: radio
+    assert [w.key for w in app.multiselect] == ["corpus:colours"]
+    ticks = [w for w in app.checkbox if w.key.startswith("corpus:ticks/")]
+    assert [(w.label, w.value) for w in ticks] == [("red", True), ("green", False), ("blue", True)]
+    ticks[1].check().run()
+    assert app.session_state["rendered"]["ticks"] == ["blue", "red", "green"]  # the answer's order, then new ones
+    next(w for w in app.slider if w.key == "corpus:level").set_value(9).run()
+    assert app.session_state["rendered"]["level"] == 9
+
+
+def test_range_without_both_bounds_is_a_number_input(tmp_path: Path) -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "integer", "title": "N", "minimum": 0}}}
+    app = _open_form(tmp_path, schema, {"n": {"ui:widget": "range"}}, {"n": 3})
+    assert not app.slider and [w.value for w in app.number_input] == [3]
+
+
+def _horizontal(app: AppTest, key: str) -> bool:
+    """Whether the widget with ``key`` sits in a horizontal flex container."""
+    def walk(node: Any, across: bool) -> bool | None:
+        if getattr(node, "key", None) == key:
+            return across
+        proto = getattr(node, "proto", None)
+        if getattr(node, "type", None) == "flex_container" and proto is not None:
+            across = proto.flex_container.direction == proto.flex_container.Direction.HORIZONTAL
+        for child in getattr(node, "children", {}).values():
+            found = walk(child, across)
+            if found is not None:
+                return found
+        return None
+    return bool(walk(app.main, False))
+
+
+def test_ui_options_inline_lays_out_radios_and_checkboxes(tmp_path: Path) -> None:
+    ui = {"few": {"ui:options": {"inline": False}}, "ticks": {"ui:widget": "checkboxes", "ui:options": {"inline": True}},
+          "colours": {"ui:widget": "checkboxes"}}
+    app = _open_form(tmp_path, WIDGET_FORM, ui, {})
+    assert next(w for w in app.radio if w.key == "corpus:few").horizontal is False
+    app = _open_form(tmp_path, WIDGET_FORM, {}, {})
+    assert next(w for w in app.radio if w.key == "corpus:few").horizontal is True  # the default: side by side
+    app = _open_form(tmp_path, WIDGET_FORM, ui, {})
+    assert _horizontal(app, "corpus:ticks/option-0") and _horizontal(app, "corpus:ticks/option-2")
+    assert not _horizontal(app, "corpus:colours/option-0")  # checkboxes stack unless asked
+    next(w for w in app.checkbox if w.key == "corpus:ticks/option-1").check().run()
+    assert app.session_state["rendered"]["ticks"] == ["green"]
+
+
+def test_ui_options_rows_sets_the_height_of_a_text_area(tmp_path: Path) -> None:
+    import streamlit as st
+
+    schema = {"type": "object", "properties": {"short": {"type": "string", "title": "Short"},
+                                               "long": {"type": "string", "title": "Long"},
+                                               "plain": {"type": "string", "title": "Plain"}}}
+    ui = {"short": {"ui:widget": "textarea", "ui:options": {"rows": 2}},
+          "long": {"ui:widget": "textarea", "ui:options": {"rows": 10}}, "plain": {"ui:widget": "textarea"}}
+    heights: dict[str, Any] = {}
+    original = st.text_area
+
+    def spy(*args: Any, **kwargs: Any) -> Any:  # the height is not in the element AppTest exposes
+        heights[kwargs["key"]] = kwargs.get("height")
+        return original(*args, **kwargs)
+
+    st.text_area = spy  # type: ignore[assignment]
+    try:
+        app = _open_form(tmp_path, schema, ui, {})
+    finally:
+        st.text_area = original  # type: ignore[assignment]
+    assert [w.key for w in app.text_area] == ["corpus:short", "corpus:long", "corpus:plain"]
+    assert heights == {"corpus:short": 68, "corpus:long": 280, "corpus:plain": 112}  # 28 px a row, 68 px at least
+
+
+def test_ui_title_and_placeholder_are_shown_as_typed(tmp_path: Path) -> None:
+    schema = {"type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string", "title": "Name"}, "email": {"type": "string", "title": "Email"},
+        "age": {"type": "integer", "title": "Age"}}}
+    ui = {"name": {"ui:title": "Your *full* name", "ui:placeholder": "e.g. *Ada* <Lovelace>"},
+          "email": {"ui:placeholder": "you@example.org"}, "age": {"ui:title": "How old are you?",
+                                                              "ui:placeholder": "in years"}}
+    app = _open_form(tmp_path, schema, ui, {})
+    name = next(w for w in app.text_input if w.key == "corpus:name")
+    assert name.label == "Your \\*full\\* name *"  # a label reads markdown: escaped; required marker kept
+    assert name.placeholder == "e.g. *Ada* <Lovelace>"  # a placeholder does not: as typed
+    assert next(w for w in app.text_input if w.key == "corpus:email").label == "Email"  # the schema's title
+    age = app.number_input[0]
+    assert age.label == "How old are you?" and age.placeholder == "in years"

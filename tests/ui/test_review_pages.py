@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.errors import AppTestError
 
 from builder.ports import ANONYMOUS
 from builder.usecases import forms, requests, review
@@ -285,3 +286,96 @@ def test_an_internal_note_stays_off_the_tracking_page(new_app: Callable[[], AppT
     shown = texts(tracker)
     assert "We fill it on Friday." in shown
     assert "neighbour" not in shown and "Robin" not in shown
+
+
+CANARY = "**bold** <b>x</b> [link](https://example.org)"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _as_the_form(app: AppTest, reference: str) -> AppTest:
+    view = next(w for w in app.get("button_group") if w.key == f"answers_view:{reference}")
+    assert view.options == ["Table", "As the form"] and view.value == "table"  # the compact table first
+    return view.set_value("form").run()
+
+
+def _form_widgets(app: AppTest) -> list[Any]:
+    kinds = (app.text_input, app.text_area, app.number_input, app.radio, app.selectbox, app.checkbox,
+             app.date_input, app.multiselect)
+    return [w for kind in kinds for w in kind if str(w.key).startswith("answers_form:")]
+
+
+def test_a_reviewer_sees_the_answers_as_the_form_locked_and_literal(new_app: Callable[[], AppTest],
+                                                                    app_database: Engine) -> None:
+    uow = _seed(app_database)
+    answers = {**POTHOLE, "location": CANARY, "size": "large", "blocks_road": True, "dangerous": True,
+               "details": "# not a heading\n<script>alert(1)</script>", "name": "Riley"}
+    receipt = requests.submit("report-pothole", answers, ANONYMOUS, uow, idempotency_key="as-form")
+    app = open_page(sign_in(new_app(), "roads"), "case", ref=receipt.reference)
+    assert not _form_widgets(app)  # the table until the reviewer asks for the form
+    _as_the_form(app, receipt.reference)
+    assert not app.exception, app.exception
+    widgets = _form_widgets(app)
+    assert widgets and all(w.disabled for w in widgets)
+    values = {w.key.rsplit(":", 1)[1]: w.value for w in widgets}
+    assert values == {"location": CANARY, "size": "large", "blocks_road": True, "dangerous": True,
+                      "details": answers["details"], "name": "Riley", "email": "riley@example.org"}
+    # Both pages, one after the other under their titles; the resident's words never go through markdown.
+    markdown = [m.value for m in app.markdown]
+    assert "#### The pothole" in markdown and "#### About you" in markdown
+    assert markdown.index("#### The pothole") < markdown.index("#### About you")
+    assert not [m for m in markdown if "<b>" in m or "bold" in m or "<script>" in m]
+    assert next(w for w in app.radio if w.key.endswith(":size")).options[2] == "Larger than a car tyre"
+    # Locked: AppTest, like a browser, refuses to change a disabled widget; the request's answers stay as sent.
+    for widget in widgets:
+        with pytest.raises(AppTestError, match="disabled"):
+            widget.set_value(not widget.value if isinstance(widget.value, bool) else "changed")
+    assert review.open_case(receipt.reference, ROADS, uow).request.answers["location"] == CANARY
+    assert not [b for b in app.button if str(b.key).startswith("answers_form:")]  # no add / remove / move
+    next(w for w in app.get("button_group") if w.key == f"answers_view:{receipt.reference}").set_value("table").run()
+    assert CANARY in str(app.dataframe[0].value.to_dict())
+    assert not _form_widgets(app)
+    # The decision panel still works beside it.
+    assert app.radio(key=f"action:{receipt.reference}").options[0] == "Approve"
+
+
+def test_as_the_form_shows_groups_rows_and_file_names_on_a_multi_page_form(
+        new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    import copy
+
+    from builder.attachments import answer_value
+    from builder.usecases.attachments import upload_attachment
+
+    uow = seed_organisation(app_database)
+    document = copy.deepcopy(template("report-pothole"))
+    properties = document["schema"]["properties"]
+    properties["photo"] = {"type": "string", "title": "Photo", "format": "data-url"}
+    properties["witness"] = {"type": "object", "title": "Witness", "properties": {
+        "who": {"type": "string", "title": "Who saw it?"}, "when": {"type": "string", "format": "date",
+                                                               "title": "When?"}}}
+    properties["crew"] = {"type": "array", "title": "Crew", "items": {"type": "object", "title": "Worker",
+                                                                      "properties": {"worker": {"type": "string",
+                                                                                                "title": "Worker"}}}}
+    document["uiSchema"]["photo"] = {"ui:options": {"accept": ["png"]}}
+    document["uiSchema"]["ui:order"] += ["photo", "witness", "crew"]
+    document["uiSchema"]["ui:pages"].append({"title": "More *details*", "fields": ["photo", "witness", "crew"]})
+    forms.create_form(document, DESIGNER, uow)
+    forms.publish("report-pothole", DESIGNER, uow)
+    photo = upload_attachment("report-pothole", ("photo",), "hole *big*.png", PNG_BYTES, uow)
+    answers = {**POTHOLE, "photo": answer_value(photo), "witness": {"who": "<b>Sam</b>", "when": "2026-11-20"},
+               "crew": [{"worker": "Ann"}, {"worker": "**Bob**"}]}
+    receipt = requests.submit("report-pothole", answers, ANONYMOUS, uow, idempotency_key="as-form-pages")
+    app = _as_the_form(open_page(sign_in(new_app(), "roads"), "case", ref=receipt.reference), receipt.reference)
+    assert not app.exception, app.exception
+    widgets = _form_widgets(app)
+    assert all(w.disabled for w in widgets)
+    values = {w.key.split(":", 3)[3]: w.value for w in widgets}
+    assert values["photo"] == "hole *big*.png"  # the file's name, in a locked text field: no uploader
+    assert values["witness/who"] == "<b>Sam</b>" and str(values["witness/when"]) == "2026-11-20"
+    assert values["crew/0/worker"] == "Ann" and values["crew/1/worker"] == "**Bob**"
+    assert not app.get("file_uploader")
+    markdown = [m.value for m in app.markdown]
+    titles = [m for m in markdown if m.startswith("#### ")]
+    assert titles == ["#### The pothole", "#### About you", "#### More \\*details\\*"]  # staff text, escaped
+    assert "**Witness**" in markdown and "**Crew**" in markdown
+    assert [c.value for c in app.caption if c.value.startswith("Worker ")] == ["Worker 1", "Worker 2"]
+    assert not [b for b in app.button if str(b.key).startswith("answers_form:")]

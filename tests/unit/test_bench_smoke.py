@@ -1,4 +1,4 @@
-"""``python -m bench.run`` still works: a quick run of two benchmarks gives a table row with a ratio for
+"""``python -m bench.run`` still works: a quick run of three benchmarks gives a table row with a ratio for
 each, the JSON file with the machine, and says "not run" for PostgreSQL when the server cannot be
 reached. No timing is asserted: the quick sizes measure nothing."""
 
@@ -17,16 +17,18 @@ def test_quick_run_prints_a_ratio_row_per_benchmark(tmp_path: Path) -> None:
     output = tmp_path / "bench.json"
     unreachable = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"  # nothing listens on port 1
     finished = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--quick", "--only", "validate,submit", "--output", str(output)],
+        [sys.executable, "-m", "bench.run", "--quick", "--only", "validate,submit,render", "--output", str(output)],
         cwd=ROOT, env={**os.environ, "FORMWORK_BENCH_POSTGRES_URL": unreachable}, capture_output=True, text=True,
         timeout=120, check=False)
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     report = json.loads(output.read_text())
     rows = {row["name"]: row for row in report["results"]}
-    measured = [rows["submit pipeline vs raw inserts (SQLite)"], rows["validation vs fastjsonschema, 30-field answer"]]
+    measured = [rows["submit pipeline vs raw inserts (SQLite)"], rows["validation vs fastjsonschema, 30-field answer"],
+                rows["renderer vs hand-written Streamlit, 50-field form"]]
     assert all(row["ratio"] > 0 and row["met"] in (True, False) and row["target"] for row in measured)
     assert rows["submit (PostgreSQL)"]["measured"] == "not run" and "not reachable" in rows["submit (PostgreSQL)"]["note"]
     assert report["quick"] is True and report["machine"]["cpus"] >= 1 and report["machine"]["cpu_model"]
     table = finished.stdout[finished.stdout.index("| benchmark"):]
     assert "| submit pipeline vs raw inserts (SQLite)" in table and "| validation vs fastjsonschema" in table
+    assert "| renderer vs hand-written Streamlit, 50-field form" in table
     assert "not run (PostgreSQL at 127.0.0.1:1/nothing not reachable" in table

@@ -57,4 +57,4 @@ def test_more_files_than_the_form_allows_are_refused_at_the_file_past_the_limit(
                     "envoyer votre demande.")]
     receipt = requests.submit("report-pothole", {**POTHOLE, "plan": answer_value(plan)}, RESIDENT, uow,
                               idempotency_key="one", now=NOW)
-    assert [f.filename for f in request_files(receipt.reference, uow)] == ["plan.pdf"]
+    assert [f.filename for f in request_files(receipt.reference, RESIDENT, uow)] == ["plan.pdf"]

@@ -36,6 +36,8 @@ TRANSLATE = {"_", "ngettext"}
 ALLOWED = {
     # The language selector's own label must be understood before a language is chosen.
     ("ui/i18n.py", "Language / Langue"),
+    # The product's name, the title of the hidden page shown while the configuration is refused.
+    ("app.py", "Formwork"),
 }
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from builder.definition import parse_definition
-from builder.opendata import OpenRecord, build_export, publishable_fields, to_csv, to_json
+from builder.opendata import (OpenRecord, area, build_export, postcode_district, publishable_fields, to_csv,
+                              to_json)
 
 KEY = b"k" * 32
 TEMPLATES = Path(__file__).resolve().parents[2] / "schemas" / "templates"
@@ -92,3 +93,77 @@ def test_spreadsheet_formulas_are_escaped(payload: str) -> None:
 def test_a_short_key_is_refused() -> None:
     with pytest.raises(ValueError, match="too short"):
         build_export(pothole(), [], b"short")
+
+
+# ------------------------------------------------------------------ addresses: published as their area
+
+CANARY_STREET = "Quillonby Crescent 42"
+ADDRESS = {"type": "object", "title": "Where", "required": ["street", "city"], "properties": {
+    "street": {"type": "string", "title": "Street and number"}, "postcode": {"type": "string", "title": "Postcode"},
+    "city": {"type": "string", "title": "Town or city"}}}
+
+
+def with_address(**settings: object) -> object:
+    document = json.loads((TEMPLATES / "report-pothole.json").read_text())
+    document["schema"]["properties"]["where"] = ADDRESS
+    document["settings"].update({"open_data": ["size", "where"], **settings})
+    return parse_definition(document)
+
+
+def at(n: int, postcode: str | None, city: str = "Springfield") -> OpenRecord:
+    address = {"street": f"{CANARY_STREET}-{n}", "city": city} | ({"postcode": postcode} if postcode else {})
+    return record(n, where=address)
+
+
+def test_an_address_is_published_as_its_area_never_its_street() -> None:
+    records = ([at(n, "1234 AB") for n in range(6)] + [at(10 + n, "1234 XY") for n in range(2)]
+               + [at(20 + n, "SW1A 1AA", "London") for n in range(5)] + [at(30 + n, None, "Shelbyville") for n in range(5)])
+    export = build_export(with_address(), records, KEY)
+    text = everything(export)
+    assert "Quillonby" not in text and "Crescent" not in text
+    assert " AB" not in text and "1AA" not in text  # the postcode's inward part stays too
+    assert {row["where"] for row in export.rows} == {"1234 Springfield", "SW1A London", "Shelbyville"}
+    counts = {(a["dimension"], a["value"]): a["count"] for a in export.aggregates}
+    assert counts[("area", "1234 Springfield")] == 8  # "1234 AB" and "1234 XY": the same district
+    assert counts[("area", "SW1A London")] == 5
+    assert counts[("area", "Shelbyville")] == 5
+    assert "where" in export.columns
+
+
+def test_small_areas_are_neither_published_nor_named() -> None:
+    records = ([at(n, "1234 AB") for n in range(6)] + [at(10, "9876 ZZ", "Hamletton")]
+               + [at(11 + n, "5555 QQ", "Tinyburg") for n in range(3)])
+    export = build_export(with_address(), records, KEY)
+    text = everything(export)
+    assert "Hamletton" not in text and "Tinyburg" not in text and "9876" not in text
+    assert {row["where"] for row in export.rows} == {"1234 Springfield"}
+    assert export.suppressed_rows == 4
+    counts = {(a["dimension"], a["value"]): a["count"] for a in export.aggregates if a["dimension"] == "area"}
+    assert counts == {("area", "1234 Springfield"): 6, ("area", "(other areas)"): "<5"}
+    # Pooled small areas are counted once they are five together, still without their names.
+    more = records + [at(20, "4444 PP", "Smallford")]
+    pooled = {a["value"]: a["count"] for a in build_export(with_address(), more, KEY).aggregates
+              if a["dimension"] == "area"}
+    assert pooled == {"1234 Springfield": 6, "(other areas)": 5}
+
+
+def test_an_address_marked_personal_is_not_published_and_its_street_is_scrubbed_from_texts() -> None:
+    definition = with_address(open_data=["size", "where", "details"], personal_data=["name", "email", "where"])
+    records = [record(n, where={"street": CANARY_STREET, "postcode": "1234 AB", "city": "Springfield"},
+                      details=f"Near {CANARY_STREET}") for n in range(5)]
+    export = build_export(definition, records, KEY)
+    assert "where" not in export.columns and CANARY_STREET not in everything(export)
+
+
+@pytest.mark.parametrize(("postcode", "district"), [
+    ("1234 AB", "1234"), ("1234ab", "1234"), ("SW1A 1AA", "SW1A"), ("sw1a1aa", "SW1A"), ("75001", "75001"),
+    ("K1A 0B1", "K1A"), ("Flat 3", None), ("Jane", None), ("", None), (None, None)])
+def test_the_district_of_a_postcode(postcode: str | None, district: str | None) -> None:
+    assert postcode_district(postcode) == district
+
+
+def test_the_area_of_an_address() -> None:
+    assert area({"street": CANARY_STREET, "postcode": "1234 AB", "city": "Springfield"}) == "1234 Springfield"
+    assert area({"street": CANARY_STREET, "city": " Spring  field "}) == "Spring field"
+    assert area({"street": CANARY_STREET, "postcode": "not a code", "city": "Springfield"}) == "Springfield"
+    assert area("Market Street 12") is None

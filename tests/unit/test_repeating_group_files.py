@@ -53,7 +53,7 @@ def test_a_file_in_the_second_entry_is_stored_submitted_and_seen_by_the_reviewer
     answers = {"your_full_name": "Ada", "stall_holders": [
         {"holder": "Ben"}, {"holder": "Cleo", "hygiene_certificate": answer_value(ref)}]}
     receipt = requests.submit("market-stall", answers, RESIDENT, uow, idempotency_key="k", now=NOW)
-    assert [f.filename for f in request_files(receipt.reference, uow)] == ["certificate.pdf"]
+    assert [f.filename for f in request_files(receipt.reference, RESIDENT, uow)] == ["certificate.pdf"]
     record, content = download_attachment(ref.id, EVENTS, uow)
     assert (record.filename, content) == ("certificate.pdf", PDF)
 
