@@ -297,7 +297,7 @@ def _reassign(request: RequestRecord, command: Command, ctx: Context) -> Effect:
         raise InvalidTransition(f"There is no group called {command.to_group}.")
     if command.to_member and command.to_member not in ctx.target_members:
         raise InvalidTransition(f"{command.to_member} is not a member of the group that would handle the request.")
-    if command.to_member == request.submitted_by:
+    if command.to_member and command.to_member == request.submitted_by:  # None == None: an anonymous request
         raise InvalidTransition(f"{command.to_member} submitted this request and cannot handle it.")
     moved = _touch(replace(request, group=command.to_group or request.group, claimed_by=command.to_member), ctx)
     event = _event(request, command, ctx, "reassign", request.state, request.step_id)

@@ -8,7 +8,7 @@ import streamlit as st
 from builder.ports import InboxQuery
 from builder.sla import is_overdue
 from builder.spreadsheet import to_csv, to_xlsx
-from builder.usecases.review import EXPORT_LIMIT, export_selection, inbox, inbox_choices, inbox_counts
+from builder.usecases.review import EXPORT_LIMIT, export_selection, inbox, inbox_choices, inbox_counts, work_names
 from builder.workflow import OPEN_STATES
 from ui.access import is_reviewer, require
 from ui.context import services
@@ -33,7 +33,6 @@ st.title(_("Inbox"))
 st.caption(_("Requests for: {groups}").format(groups=", ".join(plain(g) for g in sorted(actor.reviewer_groups))))
 choices = inbox_choices(actor, uow_factory())
 forms = {c.form_slug: c.form_title for c in choices}
-step_names = {(c.form_slug, c.step_id): c.step_name for c in choices}
 
 with st.expander(_("Filters"), expanded=False):
     left, right = st.columns(2)
@@ -89,9 +88,10 @@ st.text(ngettext("{count} request", "{count} requests", result.total).format(
 if not result.rows:
     st.info(_("Nothing here. Well done!") if tab == "Waiting for a decision" else _("No requests match."))
     st.stop()
+names = work_names(uow_factory())  # also for requests handed over from another group's forms
 st.dataframe([{
-    _("Reference"): r.reference, _("Form"): forms.get(r.form_slug, r.form_slug),
-    _("Step"): step_names.get((r.form_slug, r.step_id or ""), r.step_id or ""),
+    _("Reference"): r.reference, _("Form"): names.forms.get(r.form_slug, r.form_slug),
+    _("Step"): names.steps.get((r.form_slug, r.step_id or ""), r.step_id or ""),
     _("Status"): staff_state_label(r.state), _("Submitted (UTC)"): r.submitted_at.strftime("%Y-%m-%d %H:%M"),
     _("Due"): r.due_on.isoformat() if r.due_on else "",  # ISO dates sort correctly in the table
     _("Overdue"): "⚠ " + _("overdue") if r.state in OPEN_STATES and is_overdue(r.due_on, today) else "",

@@ -74,6 +74,28 @@ def inbox_choices(actor: Actor, uow: UnitOfWork) -> list[StepChoice]:
     return choices
 
 
+@dataclass(frozen=True)
+class WorkNames:
+    """What forms and steps are called, for naming rows: a request handed over from another group sits
+    at a step of a form the reviewer's own groups may not handle anywhere else."""
+
+    forms: dict[str, str]
+    steps: dict[tuple[str, str], str]
+
+
+def work_names(uow: UnitOfWork) -> WorkNames:
+    """The titles of the published forms and the names of their steps (no personal data)."""
+    with uow.reading():
+        versions = uow.forms.published()
+    forms: dict[str, str] = {}
+    steps: dict[tuple[str, str], str] = {}
+    for version in versions:
+        definition = parse_definition(version.definition)
+        forms[definition.slug] = definition.title
+        steps.update({(definition.slug, step.id): step.name for step in definition.workflow.steps})
+    return WorkNames(forms, steps)
+
+
 def export_selection(actor: Actor, uow: UnitOfWork, query: InboxQuery) -> list[dict[str, str]]:
     """The rows of the current inbox selection (all pages, up to EXPORT_LIMIT) for a spreadsheet.
 

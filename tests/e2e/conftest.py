@@ -42,6 +42,7 @@ PHONE = {"user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537
 class LiveServer:
     base: str  # http://127.0.0.1:PORT
     database_url: str
+    pid: int = 0  # the `streamlit run` process (tests/faults kills it with SIGKILL)
 
 
 def free_port(ports: range) -> int:
@@ -82,7 +83,7 @@ def live_server(folder: Path, ports: range, *, script: str = "app.py", seed: boo
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, process)
-        yield LiveServer(base, database_url)
+        yield LiveServer(base, database_url, process.pid)
     finally:
         process.terminate()
         try:

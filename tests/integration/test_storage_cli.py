@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -174,3 +175,16 @@ def test_restoring_a_damaged_sqlite_backup_says_so_and_changes_nothing(tmp_path:
     assert (tmp_path / "app.db").exists()
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stdout.startswith("The backup file is damaged, nothing was restored")
+
+
+def test_without_a_database_setting_the_app_uses_a_sqlite_file_under_data(tmp_path: Path) -> None:
+    """The README's first command sets nothing: the database is ./data/formwork.db, in WAL mode."""
+    env = {k: v for k, v in os.environ.items() if k != "FORMWORK_DATABASE_URL"} | {"PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "storage", "migrate"], capture_output=True, text=True, env=env,
+                         cwd=tmp_path, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    database = tmp_path / "data" / "formwork.db"
+    assert database.exists()
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() is not None

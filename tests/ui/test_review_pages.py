@@ -267,6 +267,18 @@ def test_reassigning_offers_the_members_of_the_chosen_group(new_app: Callable[[]
     assert review.open_case(receipt.reference, ROADS, uow).request.claimed_by == "roads2"
 
 
+def test_a_request_handed_to_another_group_is_named_in_its_inbox(new_app: Callable[[], AppTest],
+                                                                 app_database: Engine) -> None:
+    """Public safety decides no step of the pothole form, yet a pothole handed to it reads by its names."""
+    uow = _seed(app_database)
+    receipt = requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key="handed-over")
+    version = review.open_case(receipt.reference, ROADS, uow).request.row_version
+    review.act(receipt.reference, Command(Action.REASSIGN, ROADS, text="Traffic danger", to_group="Public safety"), version, uow)
+    app = open_page(sign_in(new_app(), "safety"), "inbox")
+    [row] = app.dataframe[0].value.to_dict("records")
+    assert (row["Form"], row["Step"]) == ("Report a pothole", "Inspection by the roads team")
+
+
 def test_an_internal_note_stays_off_the_tracking_page(new_app: Callable[[], AppTest], app_database: Engine) -> None:
     uow = _seed(app_database)
     receipt = requests.submit("report-pothole", POTHOLE, ANONYMOUS, uow, idempotency_key="notes")

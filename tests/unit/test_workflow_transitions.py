@@ -161,6 +161,13 @@ def test_reassign_to_a_member_outside_the_group_is_refused() -> None:
     assert moved.events[0].comment == "", "free text stays out of the append-only audit log"
 
 
+def test_an_anonymous_request_is_handed_to_another_group_without_naming_a_colleague() -> None:
+    anonymous = replace(request(State.IN_REVIEW), submitted_by=None)
+    moved = workflow.apply(anonymous, Command(Action.REASSIGN, REVIEWER, text="Traffic danger", to_group="Safety"),
+                           context())
+    assert (moved.request.group, moved.request.claimed_by) == ("Safety", None)
+
+
 def test_reassign_to_an_unknown_group_is_refused() -> None:
     with pytest.raises(InvalidTransition, match="no group"):
         workflow.apply(request(State.IN_REVIEW), Command(Action.REASSIGN, REVIEWER, text="x", to_group="Nobody"),
