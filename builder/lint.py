@@ -11,7 +11,6 @@ the use cases' errors and the logs. The limits and safety checks of publishing
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -24,7 +23,8 @@ from builder.conditions import Condition, can_ever_hold, fields_in, read_conditi
 from builder.definition_limits import definition_limit_errors
 from builder.editing import PATTERN_PRESETS, field_names, read_field, unplaced_fields
 from builder.errors import FieldError
-from builder.lint_messages import render
+from builder.lint_messages import KeyedFieldError, render
+from builder.publishing_checks import limit_key
 from builder.translations import missing_translations, orphaned_translations, stale_translations
 from builder.validation import compile_pattern
 
@@ -264,16 +264,6 @@ def _branch_names(node: Any, *, top: bool = False) -> Iterator[str]:
 # ------------------------------------------------------------------ limits and safety (as at publishing)
 
 
-_LIMIT_MESSAGES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
-    (re.compile(r"The form is too large \((\d+) kB\); the limit is (\d+) kB"), "limit_too_large", ("size", "limit")),
-    (re.compile(r"The form is nested more than (\d+) levels"), "limit_too_deep", ("limit",)),
-    (re.compile(r"The form has (\d+) fields; the limit is (\d+)"), "limit_too_many_fields", ("count", "limit")),
-    (re.compile(r"A maximum length over ([\d,]+) characters"), "limit_max_length", ("limit",)),
-    (re.compile(r"A list may not allow more than ([\d,]+) entries"), "limit_max_items", ("limit",)),
-    (re.compile(r"\(uniqueItems\)"), "limit_unique_items", ()),
-)
-
-
 def _safety_findings(document: dict[str, Any], names: list[str]) -> list[Finding]:
     """The limits and safety checks publishing applies to the schema (``builder.publishing_checks``):
     size and depth limits, RE2-unsafe patterns anywhere, references outside the form, invalid JSON Schema."""
@@ -308,13 +298,12 @@ def _is_pattern_error(error: FieldError) -> bool:
 
 def _limit_finding(error: FieldError, document: dict[str, Any], names: list[str]) -> Finding:
     where = _field_at(error.path, names)
-    for pattern, code, params in _LIMIT_MESSAGES:
-        match = pattern.search(error.message)
-        if match:
-            values = {name: int(match.group(i + 1).replace(",", "")) for i, name in enumerate(params)}
-            extra = {"where": _label(document, where)} if code in ("limit_max_length", "limit_max_items",
-                                                                  "limit_unique_items") else {}
-            return _finding("error", code, field=where, **extra, **values)
+    found = limit_key(error.message)
+    if found:
+        code, values = found
+        extra = {"where": _label(document, where)} if code in ("limit_max_length", "limit_max_items",
+                                                              "limit_unique_items") else {}
+        return _finding("error", code, field=where, **extra, **values)
     return _finding("error", "publishing_check", field=where, detail=error.message)
 
 
@@ -383,5 +372,8 @@ def _renderer_findings(document: dict[str, Any]) -> list[Finding]:
     names = set(field_names(document))
     for problem in unsupported_features(document.get("schema") or {}, document.get("uiSchema") or {}):
         field = next((str(p) for p in problem.path if str(p) in names), None)
-        findings.append(_finding("error", "renderer", field=field, detail=problem.message))
+        if isinstance(problem, KeyedFieldError):  # said in the designer's language
+            findings.append(_finding("error", problem.key, field=field, **dict(problem.params)))
+        else:
+            findings.append(_finding("error", "renderer", field=field, detail=problem.message))
     return findings

@@ -9,15 +9,21 @@ Parameters are filled by kind: whole numbers are written the locale's way (100,0
 ``language`` / ``default`` are language codes named in the reader's language (with ``language_title``
 capitalised for the start of a sentence), and ``condition`` is a ``(field label, operator, value)``
 triple said in words.
+
+The refusals of publishing and what the renderer cannot honour are ``KeyedFieldError``s: a
+``FieldError`` whose ``message`` stays English (logs, ``DefinitionInvalid``'s summary) and which also
+carries its key and parameters, so ``localized(error, locale)`` says it in the designer's language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from babel.numbers import format_decimal
 
+from builder.errors import FieldError
 from builder.translations import language_name
 
 FALLBACK = "en"
@@ -89,6 +95,42 @@ MESSAGES: dict[str, dict[str, str]] = {
                                      "{names}. Residents never read it; remove it under Advanced (JSON).",
         "orphaned_translations.many": "{language_title}: {count} translations are for texts that no longer exist: "
                                       "{names}. Residents never read them; remove them under Advanced (JSON).",
+        # The refusals of publishing (``builder.publishing_checks``); the English is the log's text, unchanged.
+        "publish_step_no_group": "Step “{name}”: there is no group called “{group}”.",
+        "publish_invalid_schema": "{detail}",  # jsonschema's own words: only English exists
+        "publish_open_form": "This form would accept and store answers to questions it does not ask (for example a "
+                             "made-up “status”). Close it: set “unevaluatedProperties” to false at the top of the "
+                             "schema.",
+        "publish_pattern": "The pattern {pattern}: this pattern cannot be used ({detail}); backreferences like \\1 "
+                           "and look-arounds like (?=...) are not supported.",
+        "unsafe_text.script": "The text “{text}” contains a script link (javascript:). Write plain text instead.",
+        "unsafe_text.data": "The text “{text}” contains an embedded data: link. Write plain text instead.",
+        "unsafe_text.image": "The text “{text}” contains an image; images from other sites are not allowed. Write "
+                             "plain text instead.",
+        "unsafe_text.html": "The text “{text}” contains HTML tags. Write plain text instead.",
+        "unsafe_text.control": "The text “{text}” contains invisible control characters. Write plain text instead.",
+        # What the form renderer cannot honour (``builder.renderer_support``).
+        "renderer.label_hidden": "Hiding the label works only for a checkbox: every other question keeps its label, "
+                                 "so that residents (and screen readers) know what it asks.",
+        "renderer.page_unknown_field": "Page {number} lists “{name}”, which is not a question of this form.",
+        "renderer.unplaced": "The question “{name}” is on no page, so residents could never answer it.",
+        "renderer.unknown_keyword": "“{key}” is not a JSON Schema keyword; it would be ignored, so the rule it meant "
+                                    "would not be checked.",
+        "renderer.unknown_keyword_suggested": "“{key}” is not a JSON Schema keyword (did you mean “{known}”?); it "
+                                              "would be ignored, so the rule it meant would not be checked.",
+        "renderer.not_shown.prefixItems": "“prefixItems”: a list whose entries each have their own type cannot be "
+                                          "shown as a form; use items.",
+        "renderer.not_shown.patternProperties": "“patternProperties”: fields with names chosen by the resident "
+                                                "cannot be shown; list the properties.",
+        "renderer.not_shown.contains": "“contains”: “at least one entry like …” cannot be shown as a form; use "
+                                       "minItems on an enum list.",
+        "renderer.unknown_widget": "The widget “{widget}” is not available. Available widgets: {known}.",
+        "renderer.unknown_option": "The display option “{option}” is not supported.",
+        "renderer.not_honoured.ui:autofocus": "“ui:autofocus” is not honoured: the form cannot put the cursor in a "
+                                              "question when it opens. Remove it.",
+        "renderer.not_honoured.ui:classNames": "“ui:classNames” is not honoured: the form has no style classes to "
+                                               "apply. Remove it.",
+        "renderer.unknown_ui_key": "“{key}” is not a display setting the form understands.",
     },
     "fr": {
         "no_fields": "Le formulaire n’a encore aucun champ. Ajoutez-en au moins un.",
@@ -166,6 +208,46 @@ MESSAGES: dict[str, dict[str, str]] = {
         "orphaned_translations.many": "{language_title} : {count} traductions concernent des textes qui n’existent "
                                       "plus : {names}. Les usagers ne les lisent jamais ; supprimez-les sous Avancé "
                                       "(JSON).",
+        "publish_step_no_group": "Étape « {name} » : il n’existe pas de groupe « {group} ».",
+        "publish_invalid_schema": "Ce n’est pas un JSON Schema valide : {detail}",
+        "publish_open_form": "Ce formulaire accepterait et enregistrerait des réponses à des questions qu’il ne pose "
+                             "pas (par exemple un « status » inventé). Fermez-le : mettez « unevaluatedProperties » "
+                             "à false au premier niveau du schéma.",
+        "publish_pattern": "Le modèle {pattern} ne peut pas être utilisé ({detail}) ; les références arrière comme "
+                           "\\1 et les assertions comme (?=...) ne sont pas prises en charge.",
+        "unsafe_text.script": "Le texte « {text} » contient un lien de script (javascript:). Écrivez du texte "
+                              "simple.",
+        "unsafe_text.data": "Le texte « {text} » contient un lien data: intégré. Écrivez du texte simple.",
+        "unsafe_text.image": "Le texte « {text} » contient une image ; les images d’autres sites ne sont pas "
+                             "permises. Écrivez du texte simple.",
+        "unsafe_text.html": "Le texte « {text} » contient des balises HTML. Écrivez du texte simple.",
+        "unsafe_text.control": "Le texte « {text} » contient des caractères de contrôle invisibles. Écrivez du "
+                               "texte simple.",
+        "renderer.label_hidden": "Masquer le libellé n’est possible que pour une case à cocher : toute autre "
+                                 "question garde son libellé, pour que les usagers (et les lecteurs d’écran) sachent "
+                                 "ce qu’elle demande.",
+        "renderer.page_unknown_field": "La page {number} cite « {name} », qui n’est pas une question de ce "
+                                       "formulaire.",
+        "renderer.unplaced": "La question « {name} » ne figure sur aucune page : les usagers ne pourraient jamais y "
+                             "répondre.",
+        "renderer.unknown_keyword": "« {key} » n’est pas un mot-clé JSON Schema ; il serait ignoré et la règle "
+                                    "voulue ne serait pas vérifiée.",
+        "renderer.unknown_keyword_suggested": "« {key} » n’est pas un mot-clé JSON Schema (vouliez-vous dire "
+                                              "« {known} » ?) ; il serait ignoré et la règle voulue ne serait pas "
+                                              "vérifiée.",
+        "renderer.not_shown.prefixItems": "« prefixItems » : une liste dont chaque entrée a son propre type ne peut "
+                                          "pas s’afficher dans un formulaire ; utilisez items.",
+        "renderer.not_shown.patternProperties": "« patternProperties » : des champs dont l’usager choisit le nom ne "
+                                                "peuvent pas s’afficher ; énumérez les propriétés.",
+        "renderer.not_shown.contains": "« contains » : « au moins une entrée comme … » ne peut pas s’afficher dans "
+                                       "un formulaire ; utilisez minItems sur une liste à choix (enum).",
+        "renderer.unknown_widget": "Le widget « {widget} » n’est pas disponible. Widgets disponibles : {known}.",
+        "renderer.unknown_option": "L’option d’affichage « {option} » n’est pas prise en charge.",
+        "renderer.not_honoured.ui:autofocus": "« ui:autofocus » n’est pas pris en compte : le formulaire ne peut pas "
+                                              "placer le curseur dans une question à l’ouverture. Retirez-le.",
+        "renderer.not_honoured.ui:classNames": "« ui:classNames » n’est pas pris en compte : le formulaire n’a pas "
+                                               "de classes de style à appliquer. Retirez-le.",
+        "renderer.unknown_ui_key": "« {key} » n’est pas un réglage d’affichage que le formulaire comprend.",
     },
 }
 
@@ -222,3 +304,28 @@ def _shown(value: Any, texts: dict[str, str]) -> str:
     if value is False:
         return texts["no"]
     return texts["quoted"].format(text=value) if isinstance(value, str) else str(value)
+
+
+@dataclass(frozen=True)
+class KeyedFieldError(FieldError):
+    """A ``FieldError`` that can be said in any locale: ``key`` of ``MESSAGES`` and its parameters as
+    ``(name, value)`` pairs. ``message`` is the English text, as for every other ``FieldError``."""
+
+    key: str = "publishing_check"
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def text(self, locale: str) -> str:
+        return render(self.key, dict(self.params), locale)
+
+
+def keyed_error(path: tuple[str | int, ...], key: str, /, *, message: str | None = None,
+                **params: Any) -> KeyedFieldError:
+    """The error ``key`` at ``path``; its ``message`` is the English text unless given (kept word for word)."""
+    frozen = tuple((name, tuple(value) if isinstance(value, list) else value) for name, value in params.items())
+    return KeyedFieldError(path, message if message is not None else render(key, dict(frozen), FALLBACK), key,
+                           frozen)
+
+
+def localized(error: FieldError, locale: str) -> str:
+    """An error's words in ``locale``: keyed errors are translated, any other keeps its (English) message."""
+    return error.text(locale) if isinstance(error, KeyedFieldError) else error.message

@@ -10,7 +10,9 @@ One pass over the events, in the order they were written, follows every request 
   counts as withdrawn from then on, and its wait on the resident ends there;
 - a visit *breaches its SLA* when it is still undecided after its due date. As in the workflow
   engine, the due date is the step's ``sla_days`` working days after the request entered the step,
-  restarted when the resident answers; the clock stops while the request waits on the resident;
+  restarted when the resident answers; the clock stops while the request waits on the resident. The
+  SLA is the one of the form version the request was submitted on (as the inbox's due dates are), not
+  the latest version's (see ``StepBook``);
 - a visit ends with an *outcome*: ``approved`` when the request moves on from the step (to the next
   step or to its completion), ``rejected`` or ``withdrawn`` when it ends there; a step's approval and
   rejection rates are shares of its visits that ended approved or rejected;
@@ -50,6 +52,45 @@ class StepInfo:
     sla_days: int | None = None
 
 
+@dataclass(frozen=True)
+class StepBook:
+    """The steps of every published version of the forms, for the fold and for naming the figures.
+
+    A request is folded with the steps (SLAs) of the version it was submitted on; a request whose version
+    is unknown here falls back to the form's named steps. A step is named after its latest version; a step
+    since removed keeps the name it had in the newest version that still had it. ``named`` lists, per form,
+    the latest version's steps in their order, then the removed ones.
+    """
+
+    versions: Mapping[tuple[str, int], Mapping[str, StepInfo]]  # (form slug, version number) -> steps
+    named: Mapping[str, Mapping[str, StepInfo]]
+
+    @classmethod
+    def of_versions(cls, versions: Mapping[tuple[str, int], Mapping[str, StepInfo]]) -> StepBook:
+        named: dict[str, dict[str, StepInfo]] = {}
+        for (form, _), steps in sorted(versions.items(), key=lambda kv: -kv[0][1]):  # newest first
+            known = named.setdefault(form, {})
+            for step, info in steps.items():
+                known.setdefault(step, info)
+        return cls(versions, named)
+
+    @classmethod
+    def same_for_all(cls, steps: Mapping[str, Mapping[str, StepInfo]]) -> StepBook:
+        """Every request of a form measured with the same steps (hand-made logs)."""
+        return cls({}, steps)
+
+    def steps_of(self, form: str, version: int | None) -> Mapping[str, StepInfo]:
+        found = self.versions.get((form, version)) if version is not None else None
+        return found if found is not None else self.named.get(form, {})
+
+
+Steps = StepBook | Mapping[str, Mapping[str, StepInfo]]  # a plain mapping: the same steps for every version
+
+
+def _book(steps: Steps) -> StepBook:
+    return steps if isinstance(steps, StepBook) else StepBook.same_for_all(steps)
+
+
 @dataclass
 class _Visit:
     form: str
@@ -67,6 +108,7 @@ class _Trace:
     """One request followed through the log."""
 
     form: str
+    steps: Mapping[str, StepInfo]  # of the version the request was submitted on
     submitted_at: datetime | None = None
     state: str = "submitted"
     finished_at: datetime | None = None
@@ -136,7 +178,7 @@ class Dashboard:
 
 @dataclass
 class _Collector:
-    steps: Mapping[str, Mapping[str, StepInfo]]
+    book: StepBook
     holidays: Collection[date]
     traces: dict[str, _Trace] = field(default_factory=dict)
     visits: list[_Visit] = field(default_factory=list)
@@ -178,33 +220,36 @@ def week_of(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def compute(events: Iterable[AuditEvent], form_of: Mapping[str, str], steps: Mapping[str, Mapping[str, StepInfo]],
-            now: datetime, holidays: Collection[date] = ()) -> Dashboard:
+def compute(events: Iterable[AuditEvent], form_of: Mapping[str, str], steps: Steps, now: datetime,
+            holidays: Collection[date] = (), *, version_of: Mapping[str, int] | None = None) -> Dashboard:
     """All figures for the requests named in ``form_of`` (reference → form slug).
 
     ``events`` must come in the order they were written; events of other requests are skipped.
-    ``steps`` gives, per form, each step's name and SLA.
+    ``steps`` gives each step's name and SLA: a ``StepBook`` per form version, with ``version_of``
+    (reference → the version number it was submitted on), or a plain mapping per form for all versions.
     """
-    tagged = ((form_of[e.reference], e) for e in events if e.reference is not None and e.reference in form_of)
+    versions = version_of or {}
+    tagged = ((form_of[e.reference], versions.get(e.reference), e)
+              for e in events if e.reference is not None and e.reference in form_of)
     return compute_tagged(tagged, steps, now, holidays)
 
 
-def compute_tagged(tagged: Iterable[tuple[str, AuditEvent]], steps: Mapping[str, Mapping[str, StepInfo]],
+def compute_tagged(tagged: Iterable[tuple[str, int | None, AuditEvent]], steps: Steps,
                    now: datetime, holidays: Collection[date] = ()) -> Dashboard:
-    """The same from (form slug, event) pairs, as the repository streams them."""
-    collector = _Collector(steps, holidays)
-    for form, event in tagged:
+    """The same from (form slug, version number, event) triples, as the repository streams them."""
+    collector = _Collector(_book(steps), holidays)
+    for form, version, event in tagged:
         collector.events_read += 1
-        _follow(collector, event, form)
+        _follow(collector, event, form, version)
     for trace in collector.traces.values():
         _settle_open(trace, now)
     return _summarise(collector, now)
 
 
-def _follow(collector: _Collector, event: AuditEvent, form: str) -> None:
+def _follow(collector: _Collector, event: AuditEvent, form: str, version: int | None) -> None:
     trace = collector.traces.get(event.reference or "")
     if trace is None:
-        trace = collector.traces[event.reference or ""] = _Trace(form)
+        trace = collector.traces[event.reference or ""] = _Trace(form, collector.book.steps_of(form, version))
     handler = _HANDLERS.get(event.action)
     if handler is not None:
         handler(collector, trace, event)
@@ -220,7 +265,7 @@ def _on_submit(collector: _Collector, trace: _Trace, event: AuditEvent) -> None:
 def _on_enter_step(collector: _Collector, trace: _Trace, event: AuditEvent) -> None:
     _close_visit(trace, event.at, "approved")  # only an approval moves a request on to another step
     step = event.to_step or ""
-    info = collector.steps.get(trace.form, {}).get(step)
+    info = trace.steps.get(step)
     due = collector.due_on(event.at.date(), info.sla_days) if info and info.sla_days else None
     trace.visit = _Visit(trace.form, step, event.at, due)
     collector.visits.append(trace.visit)
@@ -238,7 +283,7 @@ def _on_answer(collector: _Collector, trace: _Trace, event: AuditEvent) -> None:
     _stop_waiting(trace, event.at)
     visit = trace.visit
     if visit is not None:
-        info = collector.steps.get(trace.form, {}).get(visit.step)
+        info = trace.steps.get(visit.step)
         if info and info.sla_days:
             # The engine restarts the clock when the resident answers.
             visit.due_on = collector.due_on(event.at.date(), info.sla_days)
@@ -357,11 +402,12 @@ def _step_figures(collector: _Collector, now: datetime, open_waiting: dict[int, 
     grouped: dict[tuple[str, str], list[_Visit]] = defaultdict(list)
     for visit in collector.visits:
         grouped[(visit.form, visit.step)].append(visit)
-    order = {(form, step): i for form, steps in collector.steps.items() for i, step in enumerate(steps)}
+    named = collector.book.named
+    order = {(form, step): i for form, steps in named.items() for i, step in enumerate(steps)}
     figures = []
     for (form, step), visits in sorted(grouped.items(), key=lambda kv: (kv[0][0], order.get(kv[0], 999), kv[0][1])):
         city = [_city_time(v, now) - _extra_wait(v, now, open_waiting) for v in visits]
-        info = collector.steps.get(form, {}).get(step)
+        info = named.get(form, {}).get(step)
         ages = [now - v.entered_at for v in visits if v.left_at is None]
         approved = sum(1 for v in visits if v.outcome == "approved")
         rejected = sum(1 for v in visits if v.outcome == "rejected")
@@ -455,12 +501,16 @@ class RequestFact:
         return self.resident_wait_s if self.resident_wait_s > 0 else None
 
 
-def facts_of(tagged: Iterable[tuple[str, AuditEvent]], steps: Mapping[str, Mapping[str, StepInfo]],
+def facts_of(tagged: Iterable[tuple[str, int | None, AuditEvent]], steps: Steps,
              holidays: Collection[date] = ()) -> list[RequestFact]:
-    """Fold each request's whole event history (each request's events in log order) into its facts."""
-    collector = _Collector(steps, holidays)
-    for form, event in tagged:
-        _follow(collector, event, form)
+    """Fold each request's whole event history (each request's events in log order) into its facts.
+
+    ``tagged`` gives (form slug, version number the request was submitted on, event); each request is
+    measured with its own version's steps (``StepBook``).
+    """
+    collector = _Collector(_book(steps), holidays)
+    for form, version, event in tagged:
+        _follow(collector, event, form, version)
     return [_fact(reference, trace) for reference, trace in collector.traces.items() if trace.submitted_at]
 
 
@@ -511,10 +561,13 @@ class FigureSet:
     overall: FormFigures | None
 
 
-def assemble(figures: FigureSet, steps: Mapping[str, Mapping[str, StepInfo]], events_read: int = 0) -> Dashboard:
-    order = {(form, step): i for form, named in steps.items() for i, step in enumerate(named)}
+def assemble(figures: FigureSet, steps: Steps, events_read: int = 0) -> Dashboard:
+    """The dashboard from the database's figures; steps named as in ``StepBook`` (latest name first)."""
+    named = _book(steps).named
+    order = {(form, step): i for form, known in named.items() for i, step in enumerate(known)}
     named_steps = sorted(
-        (replace(s, step_name=steps.get(s.form, {}).get(s.step, StepInfo(s.step)).name) for s in figures.steps), key=lambda s: (s.form, order.get((s.form, s.step), 999), s.step))
+        (replace(s, step_name=named.get(s.form, {}).get(s.step, StepInfo(s.step)).name) for s in figures.steps),
+        key=lambda s: (s.form, order.get((s.form, s.step), 999), s.step))
     waiting = [s for s in named_steps if s.median_wait is not None]
     bottleneck = max(waiting, key=lambda s: (s.median_wait, s.p90_wait or ZERO), default=None)
     return Dashboard(sorted(figures.forms, key=lambda f: f.form), named_steps, sorted(

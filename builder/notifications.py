@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 from builder.definition import FormDefinition
 from builder.mail_templates import compose
 from builder.ports import OutboxMessage, RequestRecord, UnitOfWork
-from builder.translations import localise
 
 RESIDENT_MAIL = frozenset({"received", "question", "outcome"})
 
@@ -45,9 +44,10 @@ def queue(kinds: list[str], request: RequestRecord, definition: FormDefinition, 
           *, event_id: str, now: datetime, public_url: str | None = None) -> None:
     """Queue the messages that ``kinds`` (from the engine's effect) call for; ``public_url`` is the app's
     address for the link in a resident's mail (left out when None)."""
-    for kind in kinds:
-        for recipient, subject, body in _compose(kind, request, definition, uow, public_url):
-            uow.outbox.enqueue(OutboxMessage(f"{event_id}:{kind}:{recipient}", recipient, subject, body, now))
+    messages = [OutboxMessage(f"{event_id}:{kind}:{recipient}", recipient, subject, body, now)
+                for kind in kinds for recipient, subject, body in _compose(kind, request, definition, uow, public_url)]
+    if messages:
+        uow.outbox.enqueue_all(messages)  # one write for all of them
 
 
 def _compose(kind: str, request: RequestRecord, definition: FormDefinition,
@@ -68,6 +68,14 @@ def _compose(kind: str, request: RequestRecord, definition: FormDefinition,
 def _texts(kind: str, definition: FormDefinition, locale: str, request: RequestRecord, *, link: str | None = None,
            **extra: str) -> tuple[str, str]:
     """Subject and body in ``locale``, naming the form by its title in that language."""
-    title = str(localise(definition.to_document(), locale).get("title") or definition.title)
-    return compose(kind, locale, link=link, reference=request.reference, title=title, state=str(request.state),
-                   **extra)
+    return compose(kind, locale, link=link, reference=request.reference, title=form_title(definition, locale),
+                   state=str(request.state), **extra)
+
+
+def form_title(definition: FormDefinition, locale: str) -> str:
+    """The form's title in ``locale`` — what ``localise`` makes of it — without copying the whole definition
+    (this runs for every message queued)."""
+    translated = (definition.translations.get(locale) or {}).get("/title")
+    if definition.title.strip() and isinstance(translated, str) and translated.strip():
+        return translated
+    return definition.title

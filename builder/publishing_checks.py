@@ -2,6 +2,9 @@
 
 The builder's lint (warnings and errors in plain words) grows around this; these are the errors
 that make a version unusable, so publishing refuses them.
+
+Each refusal is a ``builder.lint_messages.KeyedFieldError``: its ``message`` is the English text (logs,
+``DefinitionInvalid``'s summary), and ``localized(error, locale)`` says it in the designer's language.
 """
 
 from __future__ import annotations
@@ -15,15 +18,29 @@ from jsonschema.exceptions import SchemaError
 
 from builder.definition import FormDefinition
 from builder.errors import FieldError
-from builder.validation import pattern_problem
+from builder.lint_messages import KeyedFieldError, keyed_error
+from builder.validation import compile_pattern, pattern_problem
 from builder.definition_limits import definition_limit_errors
+
+#: The English texts of ``builder.definition_limits`` with their key of ``builder.lint_messages`` and the
+#: names of the numbers they hold (the lint reads them the same way).
+LIMIT_MESSAGES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    (re.compile(r"The form is too large \((\d+) kB\); the limit is (\d+) kB"), "limit_too_large", ("size", "limit")),
+    (re.compile(r"The form is nested more than (\d+) levels"), "limit_too_deep", ("limit",)),
+    (re.compile(r"The form has (\d+) fields; the limit is (\d+)"), "limit_too_many_fields", ("count", "limit")),
+    (re.compile(r"A maximum length over ([\d,]+) characters"), "limit_max_length", ("limit",)),
+    (re.compile(r"A list may not allow more than ([\d,]+) entries"), "limit_max_items", ("limit",)),
+    (re.compile(r"\(uniqueItems\)"), "limit_unique_items", ()),
+)
+_WITH_WHERE = frozenset({"limit_max_length", "limit_max_items", "limit_unique_items"})
 
 
 def publishing_errors(definition: FormDefinition, *, group_exists: Callable[[str], bool]) -> list[FieldError]:
     errors: list[FieldError] = []
-    limits = definition_limit_errors(definition.schema_)  # first: the checks below recurse into the schema
+    limits = [_keyed_limit(error) for error in definition_limit_errors(definition.schema_)
+              if not error.message.startswith("The pattern ")]  # the pattern check below reports every pattern
     if any(error.path == ("schema",) for error in limits):
-        return limits
+        return limits  # first: the checks below recurse into the schema
     errors.extend(limits)
     errors.extend(_schema_errors(definition.schema_))
     errors.extend(_open_form_errors(definition.schema_))
@@ -32,22 +49,40 @@ def publishing_errors(definition: FormDefinition, *, group_exists: Callable[[str
     errors.extend(unsafe_text_errors(definition.to_document()))
     for index, step in enumerate(definition.workflow.steps):
         if not group_exists(step.group):
-            errors.append(FieldError(("workflow", "steps", index, "group"),
-                                     f"Step “{step.name}”: there is no group called “{step.group}”."))
+            errors.append(keyed_error(("workflow", "steps", index, "group"), "publish_step_no_group",
+                                      name=step.name, group=step.group))
         if step.condition:
             errors.extend(_schema_errors(step.condition, ("workflow", "steps", index, "condition")))
-    return list(dict.fromkeys(errors))  # the limits and the pattern check may both report a pattern
+    return list(dict.fromkeys(errors))
+
+
+def limit_key(message: str) -> tuple[str, dict[str, int]] | None:
+    """The key of ``builder.lint_messages`` and the numbers of a limit's English message, or None."""
+    for pattern, key, names in LIMIT_MESSAGES:
+        match = pattern.search(message)
+        if match:
+            return key, {name: int(match.group(i + 1).replace(",", "")) for i, name in enumerate(names)}
+    return None
+
+
+def _keyed_limit(error: FieldError) -> KeyedFieldError:
+    found = limit_key(error.message)
+    if found is None:  # a limit added without a key: said in English in every language
+        return keyed_error(error.path, "publishing_check", message=error.message, detail=error.message)
+    key, numbers = found
+    where = {"where": ""} if key in _WITH_WHERE else {}
+    return keyed_error(error.path, key, message=error.message, **where, **numbers)
 
 
 def _schema_errors(schema: dict[str, Any], at: tuple[str | int, ...] = ("schema",)) -> list[FieldError]:
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
-        return [FieldError((*at, *exc.absolute_path), exc.message)]
+        return [keyed_error((*at, *exc.absolute_path), "publish_invalid_schema", detail=exc.message)]
     except RecursionError:
-        return [FieldError(at, "The schema is nested too deeply.")]
+        return [keyed_error(at, "schema_too_deep")]
     if schema.get("type", "object") != "object" and at == ("schema",):
-        return [FieldError(at, "The answers of a form must be an object (type: object).")]
+        return [keyed_error(at, "not_an_object")]
     return []
 
 
@@ -56,9 +91,7 @@ def _open_form_errors(schema: dict[str, Any]) -> list[FieldError]:
     ``"status": "approved"`` or any other made-up answer along with a request."""
     if schema.get("unevaluatedProperties") is False or schema.get("additionalProperties") is False:
         return []
-    return [FieldError(("schema",), "This form would accept and store answers to questions it does not ask (for "
-                                    "example a made-up “status”). Close it: set “unevaluatedProperties” to false at "
-                                    "the top of the schema.")]
+    return [keyed_error(("schema",), "publish_open_form")]
 
 
 def _walk(node: Any, at: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
@@ -80,13 +113,23 @@ def _pattern_errors(schema: dict[str, Any], at: tuple[str | int, ...]) -> list[F
         for pattern in patterns:
             problem = pattern_problem(pattern)
             if problem:
-                errors.append(FieldError(path, f"The pattern {pattern!r}: {problem}."))
+                errors.append(keyed_error(path, "publish_pattern", message=f"The pattern {pattern!r}: {problem}.",
+                                          pattern=repr(pattern), detail=_re2_refusal(pattern)))
     return errors
+
+
+def _re2_refusal(pattern: str) -> str:
+    """RE2's own words for refusing ``pattern`` (the detail inside ``pattern_problem``'s sentence)."""
+    try:
+        compile_pattern(pattern)
+    except Exception as exc:  # re2 raises its own error type, with bytes in its message
+        return exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+    return ""
 
 
 def _ref_errors(schema: dict[str, Any], at: tuple[str | int, ...]) -> list[FieldError]:
     return [
-        FieldError(path, f"Only references inside the form (#/$defs/…) are allowed, not {node['$ref']!r}.")
+        keyed_error(path, "outside_reference", where="", ref=repr(node["$ref"]))
         for path, node in _walk(schema, at)
         if isinstance(node.get("$ref"), str) and not node["$ref"].startswith("#")
     ]
@@ -105,12 +148,12 @@ TEXT_TREE_KEYS = frozenset({"ui:enumNames", "enumNames", "errorMessage", "exampl
 # "examples" holds a schema, not texts.
 _NAMING_KEYS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
                           "dependentRequired"})
-_UNSAFE_TEXT = (
-    (re.compile(r"(?i)(javascript|vbscript)\s*:"), "contains a script link (javascript:)"),
-    (re.compile(r"(?i)\bdata:\s*[a-z]+/[a-z0-9.+-]+\s*[;,]"), "contains an embedded data: link"),
-    (re.compile(r"!\[[^\]]*\]\s*\("), "contains an image; images from other sites are not allowed"),
-    (re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>|<!--"), "contains HTML tags"),
-    (re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"), "contains invisible control characters"),
+_UNSAFE_TEXT = (  # each with its key of ``builder.lint_messages``
+    (re.compile(r"(?i)(javascript|vbscript)\s*:"), "unsafe_text.script"),
+    (re.compile(r"(?i)\bdata:\s*[a-z]+/[a-z0-9.+-]+\s*[;,]"), "unsafe_text.data"),
+    (re.compile(r"!\[[^\]]*\]\s*\("), "unsafe_text.image"),
+    (re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>|<!--"), "unsafe_text.html"),
+    (re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"), "unsafe_text.control"),
 )
 
 
@@ -118,9 +161,9 @@ def unsafe_text_errors(document: dict[str, Any]) -> list[FieldError]:
     """Labels, help texts and translations with script links, raw HTML, images or control characters."""
     errors = []
     for path, text in _texts(document, ()):
-        for pattern, problem in _UNSAFE_TEXT:
+        for pattern, key in _UNSAFE_TEXT:
             if pattern.search(text):
-                errors.append(FieldError(path, f"The text “{text[:60]}” {problem}. Write plain text instead."))
+                errors.append(keyed_error(path, key, text=text[:60]))
                 break
     return errors
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from builder.errors import FieldError
+from builder.lint_messages import keyed_error
 
 #: Widget names of the uiSchema the renderer honours (react-jsonschema-form's standard set).
 SUPPORTED_WIDGETS = frozenset({"text", "textarea", "password", "radio", "select", "checkboxes", "checkbox",
@@ -23,11 +24,9 @@ SUPPORTED_WIDGETS = frozenset({"text", "textarea", "password", "radio", "select"
 #: ``ui:autofocus`` and ``ui:classNames`` have no equivalent in the form, so the lint reports them.
 UI_KEYS = frozenset({"ui:order", "ui:widget", "ui:title", "ui:description", "ui:help", "ui:placeholder",
                      "ui:options", "ui:pages", "ui:enumNames", "ui:disabled", "ui:readonly", "ui:label", "items"})
-# react-jsonschema-form settings the form cannot honour, with why, so the designer can remove them.
-_NOT_HONOURED = {
-    "ui:autofocus": "the form cannot put the cursor in a question when it opens",
-    "ui:classNames": "the form has no style classes to apply",
-}
+# react-jsonschema-form settings the form cannot honour; why is said by their key of ``builder.lint_messages``
+# (``renderer.not_honoured.<setting>``), so the designer can remove them.
+_NOT_HONOURED = frozenset({"ui:autofocus", "ui:classNames"})
 UI_OPTIONS = frozenset({"rows", "inline", "label", "orderable", "addable", "removable", "accept", "maxSizeMb"})
 
 # Keywords with subschemas, by shape: one schema, a map of schemas, a list of schemas.
@@ -46,12 +45,9 @@ _PLAIN = frozenset({
 # writes for "Earliest date" / "Latest date" and ``builder.validation`` enforces.
 _FORMAT_LIMITS = frozenset({"formatMinimum", "formatMaximum"})
 KNOWN_KEYWORDS = _ONE | _MAP | _LIST | _PLAIN | _FORMAT_LIMITS
-# Valid JSON Schema the validator enforces but the form cannot offer as fields to fill in.
-_NOT_SHOWN = {
-    "prefixItems": "a list whose entries each have their own type cannot be shown as a form; use items",
-    "patternProperties": "fields with names chosen by the resident cannot be shown; list the properties",
-    "contains": "“at least one entry like …” cannot be shown as a form; use minItems on an enum list",
-}
+# Valid JSON Schema the validator enforces but the form cannot offer as fields to fill in; why is said by
+# their key of ``builder.lint_messages`` (``renderer.not_shown.<keyword>``).
+_NOT_SHOWN = frozenset({"prefixItems", "patternProperties", "contains"})
 
 
 def unsupported_features(schema: dict[str, Any], ui_schema: dict[str, Any]) -> list[FieldError]:
@@ -77,9 +73,8 @@ def _label_problems(root: dict[str, Any], node: Any, ui: Any, at: tuple[str | in
         options = child_ui.get("ui:options") if isinstance(child_ui.get("ui:options"), dict) else {}
         for key, hidden in (("ui:label", child_ui.get("ui:label")), ("label", options.get("label"))):
             if hidden is False and not _is_checkbox(sub, child_ui):
-                yield FieldError((*where, key) if key == "ui:label" else (*where, "ui:options", key),
-                                 "Hiding the label works only for a checkbox: every other question keeps its label, "
-                                 "so that residents (and screen readers) know what it asks.")
+                yield keyed_error((*where, key) if key == "ui:label" else (*where, "ui:options", key),
+                                  "renderer.label_hidden")
         yield from _label_problems(root, sub, child_ui, where)
 
 
@@ -132,9 +127,10 @@ def _page_problems(schema: dict[str, Any], ui_schema: dict[str, Any]) -> Iterato
         for name in fields:
             listed.add(name)
             if name not in names:
-                yield FieldError(("uiSchema", "ui:pages", index), f"Page {index + 1} lists “{name}”, which is not a question of this form.")
+                yield keyed_error(("uiSchema", "ui:pages", index), "renderer.page_unknown_field", number=index + 1,
+                                  name=name)
     for name in sorted(names - listed):
-        yield FieldError(("uiSchema", "ui:pages"), f"The question “{name}” is on no page, so residents could never answer it.")
+        yield keyed_error(("uiSchema", "ui:pages"), "renderer.unplaced", name=name)
 
 
 def _all_property_names(node: Any) -> Iterator[str]:
@@ -159,10 +155,11 @@ def _schema_problems(node: Any, at: tuple[str | int, ...]) -> Iterator[FieldErro
     for key, value in node.items():
         where = (*at, key)
         if key not in KNOWN_KEYWORDS:
-            yield FieldError(where, f"“{key}” is not a JSON Schema keyword{_suggest(key)}; "
-                                    "it would be ignored, so the rule it meant would not be checked.")
+            known = _suggest(key)
+            yield (keyed_error(where, "renderer.unknown_keyword_suggested", key=key, known=known) if known
+                   else keyed_error(where, "renderer.unknown_keyword", key=key))
         elif key in _NOT_SHOWN:
-            yield FieldError(where, f"“{key}”: {_NOT_SHOWN[key]}.")
+            yield keyed_error(where, f"renderer.not_shown.{key}")
         if key in _ONE:
             yield from _schema_problems(value, where)
         elif key in _MAP and isinstance(value, dict):
@@ -183,22 +180,23 @@ def _ui_problems(ui: Any, at: tuple[str | int, ...]) -> Iterator[FieldError]:
         where = (*at, key)
         if key == "ui:widget" and value not in SUPPORTED_WIDGETS:
             known = ", ".join(sorted(SUPPORTED_WIDGETS))
-            yield FieldError(where, f"The widget “{value}” is not available. Available widgets: {known}.")
+            yield keyed_error(where, "renderer.unknown_widget", widget=str(value), known=known)
         elif key == "ui:options" and isinstance(value, dict):
             for option in value:
                 if option not in UI_OPTIONS:
-                    yield FieldError((*where, option), f"The display option “{option}” is not supported.")
+                    yield keyed_error((*where, option), "renderer.unknown_option", option=str(option))
         elif key in _NOT_HONOURED:
-            yield FieldError(where, f"“{key}” is not honoured: {_NOT_HONOURED[key]}. Remove it.")
+            yield keyed_error(where, f"renderer.not_honoured.{key}")
         elif key.startswith("ui:") and key not in UI_KEYS:
-            yield FieldError(where, f"“{key}” is not a display setting the form understands.")
+            yield keyed_error(where, "renderer.unknown_ui_key", key=key)
         elif not key.startswith("ui:"):
             yield from _ui_problems(value, where)
 
 
 def _suggest(key: str) -> str:
+    """The keyword ``key`` is probably a typo of (``maxLenght`` → ``maxLength``), or ""."""
     lowered = key.lower()
     for known in sorted(KNOWN_KEYWORDS):
         if known.lower() == lowered or (len(key) > 4 and sorted(known.lower()) == sorted(lowered)):
-            return f" (did you mean “{known}”?)"
+            return known
     return ""

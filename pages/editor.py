@@ -26,6 +26,7 @@ from builder.definition import STEP_ACTIONS, Workflow, meta_schema
 from builder.diff import describe_changes
 from builder.errors import DefinitionInvalid, DraftConflict, FormworkError, NotFound
 from builder.lint import Finding, errors, lint
+from builder.lint_messages import localized
 from builder.usecases import forms as uc
 from builder.validation import date_bound
 from builder.workflow import applicable_steps
@@ -119,7 +120,8 @@ def save(new_doc: dict[str, Any], *, refresh: bool = False) -> None:
     except DraftConflict:
         st.session_state[f"{K}:conflict"] = True
     except DefinitionInvalid as exc:
-        st.session_state[f"{K}:save_errors"] = [f"{e.pointer or '/'}: {e.message}" for e in exc.errors]
+        locale = current_locale()
+        st.session_state[f"{K}:save_errors"] = [f"{e.pointer or '/'}: {localized(e, locale)}" for e in exc.errors]
 
 
 def change(new_doc: dict[str, Any]) -> None:
@@ -858,6 +860,12 @@ def goto_finding(name: str | None, step: int | None, locale: str | None) -> None
         st.session_state[f"{K}:section"] = "Advanced"
 
 
+def refusal_lines(exc: DefinitionInvalid) -> str:
+    """Why publishing was refused, one problem a line, in the designer's language; labels as written (plain)."""
+    locale = current_locale()
+    return "\n".join(f"- {plain(line)}" for line in dict.fromkeys(localized(e, locale) for e in exc.errors))
+
+
 def check_section(findings: list[Finding]) -> None:
     problems, warnings = errors(findings), [f for f in findings if f.severity == "warning"]
     if not findings:
@@ -888,9 +896,8 @@ def check_section(findings: list[Finding]) -> None:
                  disabled=bool(problems) or not acknowledged, help=blocked or None):
         try:
             number = uc.publish(slug, actor, uow_factory())
-        except DefinitionInvalid as exc:  # each problem on its own line, labels as written (plain)
-            st.error(_("The form cannot be published yet:") + "\n\n"
-                     + "\n".join(f"- {plain(message)}" for message in dict.fromkeys(e.message for e in exc.errors)))
+        except DefinitionInvalid as exc:  # each problem on its own line, in the designer's language (plain)
+            st.error(_("The form cannot be published yet:") + "\n\n" + refusal_lines(exc))
         except FormworkError as exc:
             st.error(staff_refusal(exc))
         else:
@@ -934,7 +941,7 @@ def versions_section() -> None:
             number = uc.republish(slug, back, actor, uow_factory())
         except DefinitionInvalid as exc:  # the same checks as publishing: e.g. its group was emptied since
             st.error(_("Version {number} cannot be published again; nothing was changed:").format(number=back)
-                     + "\n\n" + "\n".join(f"- {plain(m)}" for m in dict.fromkeys(e.message for e in exc.errors)))
+                     + "\n\n" + refusal_lines(exc))
             return
         except FormworkError as exc:
             st.error(staff_refusal(exc))

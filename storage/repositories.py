@@ -585,21 +585,33 @@ class SqlAudit:
         self._head: tuple[int, str] | None = None  # the chain's head as this transaction last wrote it
 
     def append(self, event: AuditEvent) -> ChainedEvent:
-        # Plain prepared statements on the session's connection: this runs for every change, and the
-        # ORM path costs about ten times more per statement here. The head row is read (and locked,
-        # FOR UPDATE; SQLite holds its write lock from BEGIN IMMEDIATE) once per transaction: after
-        # that, this transaction is the only writer of the head, so its own last write is the head.
+        return self.append_all((event,))[0]
+
+    def append_all(self, events: Sequence[AuditEvent]) -> list[ChainedEvent]:
+        """Chain ``events`` in order after the head: one INSERT for all (an executemany) and one head UPDATE.
+
+        Plain prepared statements on the session's connection: this runs for every change, and the
+        ORM path costs about ten times more per statement here. The head row is read (and locked,
+        FOR UPDATE; SQLite holds its write lock from BEGIN IMMEDIATE) once per transaction: after
+        that, this transaction is the only writer of the head, so its own last write is the head.
+        """
+        if not events:
+            return []
         connection = self.session.connection()
         seq, last_hash = self._head or connection.execute(_AUDIT_HEAD).one()
-        linked = chain(seq + 1, event, last_hash)
-        e = linked.event
-        connection.execute(_AUDIT_INSERT, {
-            "seq": linked.seq, "at": e.at, "actor": e.actor, "action": e.action, "reference": e.reference,
-            "from_state": e.from_state, "to_state": e.to_state, "from_step": e.from_step, "to_step": e.to_step,
-            "comment": e.comment, "prev_hash": linked.prev_hash, "hash": linked.hash})
-        connection.execute(_AUDIT_HEAD_MOVE, {"seq": linked.seq, "hash": linked.hash})
-        self._head = (linked.seq, linked.hash)
-        return linked
+        linked_events = []
+        for event in events:
+            linked = chain(seq + 1, event, last_hash)
+            seq, last_hash = linked.seq, linked.hash
+            linked_events.append(linked)
+        rows = [{"seq": linked.seq, "at": e.at, "actor": e.actor, "action": e.action, "reference": e.reference,
+                 "from_state": e.from_state, "to_state": e.to_state, "from_step": e.from_step, "to_step": e.to_step,
+                 "comment": e.comment, "prev_hash": linked.prev_hash, "hash": linked.hash}
+                for linked in linked_events for e in (linked.event,)]
+        connection.execute(_AUDIT_INSERT, rows if len(rows) > 1 else rows[0])
+        connection.execute(_AUDIT_HEAD_MOVE, {"seq": seq, "hash": last_hash})
+        self._head = (seq, last_hash)
+        return linked_events
 
     def transaction_ended(self) -> None:
         """Forget the head: the next transaction reads (and locks) it again."""
@@ -638,10 +650,15 @@ class SqlOutbox:
         self.session = session
 
     def enqueue(self, message: OutboxMessage) -> None:
-        # One statement; the unique key refuses a second copy of the same message (both databases).
-        self.session.connection().execute(_OUTBOX_INSERT, {
-            "key": message.key[:200], "recipient": message.recipient, "subject": message.subject,
-            "body": message.body, "created_at": message.created_at})
+        self.enqueue_all((message,))
+
+    def enqueue_all(self, messages: Sequence[OutboxMessage]) -> None:
+        # One statement (an executemany for several); the unique key refuses a second copy of the same
+        # message, also within one batch (both databases).
+        rows = [{"key": m.key[:200], "recipient": m.recipient, "subject": m.subject, "body": m.body,
+                 "created_at": m.created_at} for m in messages]
+        if rows:
+            self.session.connection().execute(_OUTBOX_INSERT, rows if len(rows) > 1 else rows[0])
 
 
 _OUTBOX_INSERT = text(
@@ -733,13 +750,16 @@ class SqlInsights:
     # ------------------------------------------------------------ dashboard figures (materialised)
 
     WATERMARK = "figures_seq"
+    # How the stored facts were folded. When the fold comes to measure differently, this changes and the
+    # whole log is folded again once. "2": each request with the steps of its own form version (issue 7).
+    FOLD, FOLD_VERSION = "figures_fold", "2"
 
     def stale_references(self, limit: int) -> tuple[list[str], int]:
         self.session.execute(text("INSERT INTO app_setting (key, value) VALUES (:k, '0') ON CONFLICT DO NOTHING"),
                              {"k": self.WATERMARK})
         # Locking the watermark row lets one refresh run at a time (PostgreSQL; SQLite has BEGIN IMMEDIATE).
         mark = self.session.exec(select(AppSetting).where(AppSetting.key == self.WATERMARK).with_for_update()).one()
-        done = int(mark.value or 0)
+        done = int(mark.value or 0) if self._same_fold() else 0
         rows = self.session.exec(select(AuditRecord.seq, AuditRecord.reference).where(
             AuditRecord.seq > done, col(AuditRecord.reference).is_not(None)).order_by(col(AuditRecord.seq))
             .limit(limit)).all()
@@ -747,18 +767,32 @@ class SqlInsights:
             return [], done
         return sorted({reference for _, reference in rows if reference}), max(seq for seq, _ in rows)
 
-    def events_of(self, references: Collection[str]) -> Iterator[tuple[str, AuditEvent]]:
+    def _same_fold(self) -> bool:
+        """Whether the stored facts were folded as now; if not, records the current fold (the caller
+        then folds the whole log again, in the same transaction)."""
+        row = self.session.get(AppSetting, self.FOLD)
+        if row is not None and row.value == self.FOLD_VERSION:
+            return True
+        row = row or AppSetting(key=self.FOLD)
+        row.value = self.FOLD_VERSION
+        self.session.add(row)
+        self.session.flush()
+        return False
+
+    def events_of(self, references: Collection[str]) -> Iterator[tuple[str, int, AuditEvent]]:
         query = (
-            select(Form.slug, AuditRecord.action, AuditRecord.actor, AuditRecord.at, AuditRecord.reference,
-                   AuditRecord.from_state, AuditRecord.to_state, AuditRecord.from_step, AuditRecord.to_step)
+            select(Form.slug, FormVersion.number, AuditRecord.action, AuditRecord.actor, AuditRecord.at,
+                   AuditRecord.reference, AuditRecord.from_state, AuditRecord.to_state, AuditRecord.from_step,
+                   AuditRecord.to_step)
             .join(Submission, Submission.reference == AuditRecord.reference)
             .join(Form, Form.id == Submission.form_id)
+            .join(FormVersion, FormVersion.id == Submission.version_id)
             .where(col(AuditRecord.reference).in_(list(references)))
             .order_by(col(AuditRecord.reference), col(AuditRecord.seq))
         )
-        for slug, action, actor, at, reference, from_state, to_state, from_step, to_step in \
+        for slug, version, action, actor, at, reference, from_state, to_state, from_step, to_step in \
                 self.session.connection().execute(query):
-            yield slug, AuditEvent(action, actor, at, reference, from_state, to_state, from_step, to_step)
+            yield slug, version, AuditEvent(action, actor, at, reference, from_state, to_state, from_step, to_step)
 
     def store_facts(self, facts: Sequence[RequestFact], covered_seq: int) -> None:
         references = [f.reference for f in facts]

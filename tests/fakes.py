@@ -290,6 +290,9 @@ class FakeAudit:
         self.events.append(linked)
         return linked
 
+    def append_all(self, events: Sequence[AuditEvent]) -> list[ChainedEvent]:
+        return [self.append(event) for event in events]
+
     def for_request(self, reference: str) -> list[ChainedEvent]:
         return [e for e in self.events if e.event.reference == reference]
 
@@ -301,6 +304,10 @@ class FakeOutbox:
     def enqueue(self, message: OutboxMessage) -> None:
         self.messages.setdefault(message.key, message)
 
+    def enqueue_all(self, messages: Sequence[OutboxMessage]) -> None:
+        for message in messages:
+            self.enqueue(message)
+
 
 class FakeInsights:
     """Answers from the other fakes; keeps only its own secrets (the snapshot copies that state)."""
@@ -311,7 +318,7 @@ class FakeInsights:
         self.attachments: list[FileRecord] = []
 
     def _tagged(self, forms: Collection[str], submitted_from: datetime | None,
-                submitted_to: datetime | None) -> Iterator[tuple[str, AuditEvent]]:
+                submitted_to: datetime | None) -> Iterator[tuple[str, int, AuditEvent]]:
         rows = self._uow().requests.rows
         for stored in self._uow().audit.events:
             request = rows.get(stored.event.reference or "")
@@ -320,25 +327,24 @@ class FakeInsights:
             if (submitted_from and request.submitted_at < submitted_from) or (
                     submitted_to and request.submitted_at >= submitted_to):
                 continue
-            yield request.form_slug, stored.event
+            yield request.form_slug, request.version_number, stored.event
 
     # The fake keeps no materialised facts: it computes the figures from the log every time.
     def stale_references(self, limit: int) -> tuple[list[str], int]:
         return [], len(self._uow().audit.events)
 
-    def events_of(self, references: Collection[str]) -> Iterator[tuple[str, AuditEvent]]:
+    def events_of(self, references: Collection[str]) -> Iterator[tuple[str, int, AuditEvent]]:
         forms = {r.form_slug for r in self._uow().requests.rows.values()}
-        return (pair for pair in self._tagged(forms, None, None) if pair[1].reference in references)
+        return (tagged for tagged in self._tagged(forms, None, None) if tagged[2].reference in references)
 
     def store_facts(self, facts: Sequence[metrics.RequestFact], covered_seq: int) -> None:
         return None
 
     def figures(self, forms: Collection[str], submitted_from: datetime | None, submitted_to: datetime | None,
                 now: datetime) -> metrics.FigureSet:
-        steps = {v.form_slug: {s["id"]: metrics.StepInfo(s["name"], s.get("sla_days", 5))
-                               for s in v.definition.get("workflow", {}).get("steps", [])}
-                 for v in self._uow().forms.published()}
-        result = metrics.compute_tagged(self._tagged(forms, submitted_from, submitted_to), steps, now)
+        from builder.usecases.insights import step_book  # each request with its own version's steps
+
+        result = metrics.compute_tagged(self._tagged(forms, submitted_from, submitted_to), step_book(self._uow()), now)
         return metrics.FigureSet(result.forms, result.steps, result.weeks, result.overall)
 
     def form_requests(self, form_slug: str) -> list[RequestRecord]:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from builder.definition import FormDefinition, parse_definition
 from builder.errors import DefinitionInvalid, FieldError, NotFound, PermissionDenied
 from builder.lint import Finding, lint
+from builder.lint_messages import KeyedFieldError
 from builder.ports import Actor, AuditEvent, FormRecord, UnitOfWork, VersionRecord
 from builder.publishing_checks import publishing_errors, unsafe_text_errors
 from builder.validation import upgrade_dependencies
@@ -124,11 +125,14 @@ def _lint_errors(document: dict[str, Any], found: list[FieldError], uow: UnitOfW
 
 
 def _field_error(finding: Finding) -> FieldError:
+    """The finding as a field error that keeps its key, so the editor can say it in the designer's language."""
     if finding.field:
-        return FieldError(("schema", "properties", finding.field), finding.message)
-    if finding.step is not None:
-        return FieldError(("workflow", "steps", finding.step), finding.message)
-    return FieldError((), finding.message)
+        path: tuple[str | int, ...] = ("schema", "properties", finding.field)
+    elif finding.step is not None:
+        path = ("workflow", "steps", finding.step)
+    else:
+        path = ()
+    return KeyedFieldError(path, finding.message, finding.code, finding.params)
 
 
 def republish(slug: str, number: int, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> int:

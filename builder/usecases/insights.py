@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from builder import metrics, opendata, workflow
-from builder.definition import Retention, parse_definition
+from builder.definition import Retention, Workflow, parse_definition
 from builder.errors import NotFound, PermissionDenied, StaleRequest
 from builder.ports import Actor, AuditEvent, FormRecord, RequestRecord, UnitOfWork
 from builder.workflow import OPEN_STATES
@@ -49,38 +49,50 @@ def dashboard(actor: Actor, uow: UnitOfWork, *, forms: Collection[str] | None = 
     allowed = visible_forms(actor, uow)
     chosen = [f.slug for f in allowed
               if (forms is None or f.slug in forms) and (department is None or f.department == department)]
-    refreshed = refresh_figures(uow, holidays)
     with uow.reading():
-        steps = {slug: _step_info(uow, slug) for slug in chosen}
+        book = step_book(uow)
+    refreshed = _refresh(uow, holidays, book)
+    with uow.reading():
         figures = uow.insights.figures(chosen, submitted_from, submitted_to, now or datetime.now(UTC))
-    return metrics.assemble(figures, steps, refreshed)
+    return metrics.assemble(figures, book, refreshed)
 
 
 REFRESH_BATCH = 20_000  # events per transaction while catching up
 
 
 def refresh_figures(uow: UnitOfWork, holidays: Collection[date] = ()) -> int:
-    """Fold the requests that have new audit events into their stored facts. Returns how many were updated."""
-    with uow.reading():
-        steps = {v.form_slug: _step_info(uow, v.form_slug) for v in uow.forms.published()}
+    """Fold the requests that have new audit events into their stored facts. Returns how many were updated.
+
+    Each request is measured with the steps (SLAs) of the form version it was submitted on, as the
+    inbox's due dates are: a newer version's settings do not change an older request's breaches.
+    """
+    return _refresh(uow, holidays, None)
+
+
+def _refresh(uow: UnitOfWork, holidays: Collection[date], book: metrics.StepBook | None) -> int:
     updated = 0
     while True:
         with uow:
             references, covered = uow.insights.stale_references(REFRESH_BATCH)
             if not references:
                 return updated
-            facts = metrics.facts_of(uow.insights.events_of(references), steps, holidays)
+            if book is None:  # read once per refresh, and only when there is something to fold
+                book = step_book(uow)
+            facts = metrics.facts_of(uow.insights.events_of(references), book, holidays)
             uow.insights.store_facts(facts, covered)
             uow.commit()
         updated += len(references)
 
 
-def _step_info(uow: UnitOfWork, slug: str) -> dict[str, metrics.StepInfo]:
-    version = uow.forms.latest_version(slug)
-    if version is None:
-        return {}
-    steps = parse_definition(version.definition).workflow.steps
-    return {step.id: metrics.StepInfo(step.name, step.sla_days) for step in steps}
+def step_book(uow: UnitOfWork) -> metrics.StepBook:
+    """The steps of every version of the published forms, each version parsed once (inside a transaction)."""
+    versions: dict[tuple[str, int], dict[str, metrics.StepInfo]] = {}
+    for latest in uow.forms.published():
+        for version in uow.forms.versions(latest.form_slug):
+            steps = Workflow.model_validate(version.definition.get("workflow", {})).steps
+            versions[(latest.form_slug, version.number)] = {
+                step.id: metrics.StepInfo(step.name, step.sla_days) for step in steps}
+    return metrics.StepBook.of_versions(versions)
 
 
 def open_data(slug: str, actor: Actor, uow: UnitOfWork) -> opendata.OpenDataExport:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from builder import notifications, workflow
+from builder.attachments import attachment_ids
 from builder.definition import FormDefinition, parse_definition
 from builder.errors import NotFound, PermissionDenied, StaleRequest
 from builder.ports import Actor, RequestRecord, UnitOfWork, VersionRecord
@@ -110,9 +111,9 @@ def submit(form_slug: str, answers: dict[str, Any], actor: Actor, uow: UnitOfWor
                                idempotency_key=idempotency_key, locale=locale)
         effect = workflow.start(request, _context(definition, request, uow, at, holidays), actor)
         stored = uow.requests.add(effect.request)
-        link_submitted_files(answers, stored.reference, uow, locale=locale)  # files uploaded while filling in (issue 3)
-        for event in effect.events:
-            uow.audit.append(event)
+        if attachment_ids(answers):  # files uploaded while filling in (issue 3); without any there is nothing to check
+            link_submitted_files(answers, stored.reference, uow, locale=locale)
+        uow.audit.append_all(effect.events)
         notifications.queue(effect.notify, stored, definition, uow, event_id=f"{stored.reference}:submit", now=at,
                             public_url=public_url)
         uow.commit()
@@ -247,8 +248,7 @@ def _write(effect: workflow.Effect, definition: FormDefinition, uow: UnitOfWork,
         uow.requests.add_decision(effect.decision)
     if effect.comment:
         uow.requests.add_comment(effect.comment)
-    event_id = ""
-    for event in effect.events:
-        event_id = uow.audit.append(event).hash[:16]
+    chained = uow.audit.append_all(effect.events)
+    event_id = chained[-1].hash[:16] if chained else ""
     notifications.queue(effect.notify, saved, definition, uow, event_id=event_id, now=at, public_url=public_url)
     return saved

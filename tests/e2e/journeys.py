@@ -116,8 +116,15 @@ def open_form(page: Page, base: str, slug: str, title: str) -> None:
     """From the catalogue, as a resident finds a form."""
     page.goto(base)
     settle(page)
-    page.locator(f'a[href*="form={slug}"]').first.click()
-    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible(timeout=15_000)
+    heading = page.get_by_role("heading", name=title, level=1)
+    for attempt in range(3):  # a click during the catalogue's first script run can be swallowed by its rerun
+        page.locator(f'a[href*="form={slug}"]').first.click()
+        try:
+            expect(heading).to_be_visible(timeout=10_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     settle(page)
 
 

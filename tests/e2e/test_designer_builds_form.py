@@ -86,9 +86,9 @@ def _designer_builds_and_publishes(page: Page, base: str) -> None:
     page.get_by_label("Help text (shown under the question)").click()  # leaving the box saves it
     _settle(page)
     _add_field(page, "Long text", "What else will you sell")
-    page.get_by_text("Only when…").first.click()
-    _settle(page)
     field = f"editor:{SLUG}:{generation(page)}:field:what_else_will_you_sell:show"
+    _key(page, f"{field}:mode").get_by_text("Only when…").click()  # "Required?" offers "Only when…" too
+    _settle(page)
     _choose(page, f"{field}:field", "Kind of stall")
     _choose(page, f"{field}:value:kind_of_stall:is", "Other")
     _settle(page)

@@ -65,7 +65,7 @@ def test_french_tracking_link_and_french_inbox_on_a_phone(server: tuple[LiveServ
     settle(reviewer)
     expect(reviewer.get_by_role("heading", name="Se connecter")).to_be_visible(timeout=15_000)
     settle(reviewer)
-    reviewer.get_by_label("Identifiant").fill("roads")
+    reviewer.get_by_label("Identifiant", exact=True).fill("roads")
     reviewer.get_by_label("Mot de passe", exact=True).first.fill("roads-test-passphrase")
     reviewer.get_by_role("button", name="Se connecter").click()
     expect(reviewer.get_by_text("Se déconnecter").first).to_be_attached(timeout=15_000)

@@ -135,8 +135,9 @@ def test_rejection_reason_reaches_the_resident_as_plain_text(live: LiveServer, b
 
 def _inbox_references(page: Page, tab: str) -> list[str]:
     """The references the inbox offers to open on one tab (the table is drawn on a canvas)."""
-    nav(page, "Inbox", until=page.get_by_test_id("stRadioOption").first)
-    page.get_by_test_id("stRadioOption").filter(has_text=re.compile(rf"^{re.escape(tab)} \(")).click()
+    tab_option = page.get_by_test_id("stRadioOption").filter(has_text=re.compile(rf"^{re.escape(tab)} \("))
+    nav(page, "Inbox", until=tab_option)
+    tab_option.click()
     expect(page.get_by_role("radio", name=re.compile(rf"^{re.escape(tab)} \("))).to_be_checked()
     settle(page)
     chooser = page.get_by_role("combobox", name="Open a request")

@@ -10,13 +10,15 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from builder import metrics
+from builder.ports import InboxQuery
+from builder.sla import is_overdue
 from builder.usecases import forms, insights, requests, review
 from builder.workflow import Action, Command
 from storage.models import AuditRecord
 from storage.repositories import chained_from_row
 from storage.uow import SqlUnitOfWork
 from tests.conftest import template
-from tests.helpers import DESIGNER, EVENTS, RESIDENT, ROADS, SAFETY
+from tests.helpers import DESIGNER, EVENTS, RESIDENT, ROADS, SAFETY, seed_organisation
 
 DAY = datetime(2026, 10, 5, 9, tzinfo=UTC)
 NOW = DAY + timedelta(days=30)
@@ -135,8 +137,78 @@ def test_the_stored_rank_columns_equal_a_fresh_fold(seeded: SqlUnitOfWork, engin
     by_reference: dict[str, list] = {}
     for event in events:
         if event.reference in form_of:
-            by_reference.setdefault(event.reference, []).append((form_of[event.reference], event))
-    facts = metrics.facts_of([pair for ref in sorted(by_reference) for pair in by_reference[ref]], {})
+            by_reference.setdefault(event.reference, []).append((form_of[event.reference], 1, event))
+    facts = metrics.facts_of([tagged for ref in sorted(by_reference) for tagged in by_reference[ref]], {})
     assert stored == {f.reference: (f.decision_s, f.settled_wait_s) for f in facts}
     assert visits == {(f.reference, n): v.settled_city_s for f in facts for n, v in enumerate(f.visits)}
     assert any(v is None for v in visits.values()) and any(w for _, w in stored.values())
+
+
+def _pothole_v1_then_v2(uow: SqlUnitOfWork) -> dict[str, str]:
+    """Version 1: inspection in 2 working days, then a repair step (3 days). Version 2: the inspection
+    renamed and given 10 working days, the repair step removed. Requests of both versions, the open ones
+    submitted on DAY (a Monday) and the decided ones a week before; returns name -> reference."""
+    document = template("report-pothole")
+    document["workflow"]["steps"][0]["sla_days"] = 2
+    document["workflow"]["steps"].append({"id": "repair", "name": "Repair planning", "group": "Road inspectors",
+                                          "sla_days": 3})
+    forms.create_form(document, DESIGNER, uow, now=DAY - timedelta(days=10))
+    assert forms.publish("report-pothole", DESIGNER, uow, now=DAY - timedelta(days=10)) == 1
+    week_before = DAY - timedelta(days=7)
+    made = {}
+    for name, when in (("v1 rejected", week_before), ("v1 open", DAY), ("v1 at repair", DAY)):
+        made[name] = requests.submit("report-pothole", POTHOLE, RESIDENT, uow, idempotency_key=name, version=1,
+                                     now=when).reference
+    draft = forms.open_draft("report-pothole", DESIGNER, uow)
+    changed = draft.document
+    changed["workflow"]["steps"] = [{**changed["workflow"]["steps"][0], "name": "Roads inspection", "sla_days": 10}]
+    forms.save_draft("report-pothole", changed, draft.revision, DESIGNER, uow)
+    assert forms.publish("report-pothole", DESIGNER, uow, now=week_before) == 2
+    for name, when in (("v2 rejected", week_before), ("v2 open", DAY)):
+        made[name] = requests.submit("report-pothole", POTHOLE, RESIDENT, uow, idempotency_key=name,
+                                     now=when).reference
+    # Both rejected after 5 working days at the inspection: late for version 1 (2 days), in time for version 2.
+    for name in ("v1 rejected", "v2 rejected"):
+        review.act(made[name], Command(Action.REJECT, ROADS, text="No"), 1, uow, now=DAY + timedelta(hours=1))
+    review.act(made["v1 at repair"], Command(Action.APPROVE, ROADS), 1, uow, now=DAY + timedelta(days=1))
+    return made
+
+
+def test_breaches_follow_each_request_s_own_version_and_agree_with_the_inbox(engine: Engine) -> None:
+    uow = seed_organisation(engine)
+    made = _pothole_v1_then_v2(uow)
+    now = DAY + timedelta(days=7)  # Monday: 5 working days after the open requests were submitted
+    with uow.reading():
+        stored = {r.reference: r for r in (uow.requests.get(ref) for ref in made.values()) if r is not None}
+    assert {name: stored[ref].version_number for name, ref in made.items()} == {
+        "v1 rejected": 1, "v1 open": 1, "v1 at repair": 1, "v2 rejected": 2, "v2 open": 2}
+    inbox = review.inbox(ROADS, uow, InboxQuery(groups=ROADS.reviewer_groups, limit=100)).rows
+    overdue = {r.reference for r in inbox if is_overdue(r.due_on, now.date())}
+    # Version 1's inspection was due 2 working days after DAY, its repair 3 after DAY + 1; version 2's in 10.
+    assert overdue == {made["v1 open"], made["v1 at repair"]}
+
+    everything = insights.dashboard(DESIGNER, uow, now=now)
+    steps = {s.step: s for s in everything.steps}
+    assert everything.forms[0].sla_breaches == 3  # v1 rejected late, v1 open, v1 at repair
+    assert [(s.step, s.step_name) for s in everything.steps] == [("inspection", "Roads inspection"),
+                                                                  ("repair", "Repair planning")]
+    assert (steps["inspection"].sla_breaches, steps["repair"].sla_breaches) == (2, 1)
+
+    # The requests still open (submitted on DAY): the dashboard's breaches are the inbox's overdue ones.
+    open_now = insights.dashboard(DESIGNER, uow, now=now, submitted_from=DAY, submitted_to=DAY + timedelta(days=1))
+    assert open_now.forms[0].open_backlog == len(inbox) == 3
+    assert open_now.forms[0].sla_breaches == len(overdue)
+    assert {s.step: s.sla_breaches for s in open_now.steps} == {
+        step: sum(1 for r in inbox if r.step_id == step and r.reference in overdue) for step in ("inspection", "repair")}
+
+
+def test_facts_folded_by_an_older_fold_are_folded_again_once(seeded: SqlUnitOfWork, engine: Engine) -> None:
+    """Facts stored before requests were measured with their own version are refolded on the next view."""
+    form_of = _history(seeded)
+    assert insights.refresh_figures(seeded) == len(form_of)
+    assert insights.refresh_figures(seeded) == 0
+    with Session(engine) as session:
+        session.exec(text("DELETE FROM app_setting WHERE key = 'figures_fold'"))  # as before the change
+        session.commit()
+    assert insights.refresh_figures(seeded) == len(form_of)
+    assert insights.refresh_figures(seeded) == 0

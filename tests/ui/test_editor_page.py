@@ -547,3 +547,60 @@ def test_the_settings_section_keeps_each_kind_of_request_for_its_own_period(
     retention = parse_definition(saved.document).settings.retention
     assert (retention.finished_days, retention.withdrawn_days, retention.abandoned_days) == (400, 30, 90)
     assert not app.exception
+
+
+# ------------------------------------------------------------------ publishing refusals in the designer's language
+
+
+def empty_group(engine: Engine, name: str) -> None:
+    from storage.models import GroupMembership
+
+    with Session(engine) as session:
+        group = session.exec(select(StaffGroup).where(StaffGroup.name == name)).one()
+        for membership in session.exec(select(GroupMembership).where(GroupMembership.group_id == group.id)).all():
+            session.delete(membership)
+        session.commit()
+
+
+def test_a_french_designer_reads_why_publishing_was_refused_in_french(
+        new_app: Callable[[], AppTest], street_party: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_editor(new_app)
+    app.selectbox(key="language_selector").set_value("fr").run()
+    app = section(app, "Check and publish")
+    sizes = forms.group_sizes(DESIGNER, SqlUnitOfWork(street_party))
+    assert sizes["Public safety"] > 0 and not app.button(key=f"{K}:publish").disabled
+    # An administrator empties the step's group while the page still shows it with its members.
+    empty_group(street_party, "Public safety")
+    monkeypatch.setattr(forms, "group_sizes", lambda actor, uow: sizes)
+    app.button(key=f"{K}:publish").click().run()
+    refusal = "\n".join(e.value for e in app.error)
+    assert refusal.startswith("Le formulaire ne peut pas encore être publié :")
+    assert ("Étape 2 « Public safety review » : le groupe « Public safety » n’a aucun membre, personne ne pourrait "
+            "donc décider.") in refusal
+    assert "has no members" not in refusal and "Published as version" not in texts(app)
+    assert not forms.versions_of(SLUG, DESIGNER, SqlUnitOfWork(street_party))
+
+
+def test_a_french_designer_reads_why_a_rollback_was_refused_in_french(
+        new_app: Callable[[], AppTest], street_party: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import i18n
+
+    forms.publish(SLUG, DESIGNER, SqlUnitOfWork(street_party))  # version 1: "Public safety" decides step 2
+    rename_group(street_party, "Public safety", "Safety and order")
+    current = draft(street_party)
+    forms.save_draft(SLUG, ed.update_step(current.document, 1, group="Safety and order"), current.revision,
+                     DESIGNER, SqlUnitOfWork(street_party))
+    forms.publish(SLUG, DESIGNER, SqlUnitOfWork(street_party))
+    app = open_editor(new_app)
+    # AppTest quirk: the test's own thread formats the selectboxes' options again (format_func) without the
+    # session, so in the default language; make that French too, or the French "Compare" box cannot be read.
+    monkeypatch.setattr(i18n, "DEFAULT", "fr")
+    app.selectbox(key="language_selector").set_value("fr").run()
+    app = section(app, "Versions")
+    app.selectbox(key=f"{K}:back").set_value(1).run()
+    app.button(key=f"{K}:rollback").click().run()
+    refusal = "\n".join(e.value for e in app.error)
+    assert refusal.startswith("La version 1 ne peut pas être republiée ; rien n’a été modifié :")
+    assert "Étape « Public safety review » : il n’existe pas de groupe « Public safety »." in refusal
+    assert "there is no group" not in refusal
+    assert forms.published_form(SLUG, SqlUnitOfWork(street_party)).number == 2

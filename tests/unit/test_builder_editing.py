@@ -338,3 +338,105 @@ def test_the_single_custom_message_covers_the_rules_without_their_own_and_can_be
     cleared = ed.put_field(edited, replace(ed.read_field(edited, name), error_message=""))
     assert field_errors(cleared["schema"], {**answers, name: "1234567"})[0].message == "Enter at most 5 characters."
     assert field_errors(cleared["schema"], {**answers, name: "AB"})[0].message == "Digits only, please."
+
+
+# ------------------------------------------------------------------ issue 4: file size and list limits, end to end
+
+
+def _published(document: dict):  # noqa: ANN202 - the fake unit of work with the form published
+    from datetime import UTC, datetime
+
+    from builder.usecases import forms
+    from tests.fakes import FakeUnitOfWork
+    from tests.helpers import DESIGNER
+
+    uow = FakeUnitOfWork(groups={"Events office": ["events"]}, departments={"events"})
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    forms.create_form(document, DESIGNER, uow, now=now)
+    forms.publish(document["slug"], DESIGNER, uow, now=now)
+    return uow
+
+
+def _submit(uow, answers: dict, key: str) -> str:  # noqa: ANN001 - the fake unit of work
+    from builder.usecases import requests
+    from tests.helpers import RESIDENT
+
+    return requests.submit("market-stall", {"your_full_name": "Ada", **answers}, RESIDENT, uow,
+                           idempotency_key=key).reference
+
+
+def test_the_largest_file_reaches_the_ui_schema_and_a_bigger_upload_is_refused() -> None:
+    from builder.attachments import answer_value, form_file_rules
+    from builder.errors import AnswersInvalid
+    from builder.usecases.attachments import request_files, upload_attachment
+    from tests.attachment_journey import PDF
+    from tests.helpers import RESIDENT
+
+    document = ed.add_step(ed.blank_definition("market-stall", "Market stall", "events"), "Check", "Events office")
+    document, name = ed.add_field(document, "file", "Floor plan")
+    document = ed.put_field(document, replace(ed.read_field(document, name), file_types=("application/pdf",),
+                                              max_size_mb=1))
+    assert document["uiSchema"][name]["ui:options"] == {"accept": ["application/pdf"], "maxSizeMb": 1}
+    assert ed.read_field(document, name).max_size_mb == 1
+    assert form_file_rules(parse_definition(document))[name].max_bytes == 1024 * 1024
+    uow = _published(document)
+    with pytest.raises(AnswersInvalid) as refused:  # checked when the resident attaches it, before it is stored
+        upload_attachment("market-stall", (name,), "plan.pdf", PDF + b"0" * (1024 * 1024), uow)
+    assert refused.value.errors[0].path == (name,)
+    assert refused.value.errors[0].message.startswith("The file “plan.pdf” is too large: the limit is 1 MB.")
+    with pytest.raises(AnswersInvalid) as in_french:
+        upload_attachment("market-stall", (name,), "plan.pdf", PDF + b"0" * (1024 * 1024), uow, locale="fr")
+    assert "la limite est de 1 Mo" in in_french.value.errors[0].message
+    small = upload_attachment("market-stall", (name,), "plan.pdf", PDF + b"0" * 1000, uow)
+    reference = _submit(uow, {name: answer_value(small)}, "k1")
+    assert [f.filename for f in request_files(reference, RESIDENT, uow)] == ["plan.pdf"]
+    # Cleared, the field falls back to the form's own limit (settings.attachments, 10 MB by default).
+    cleared = ed.put_field(document, replace(ed.read_field(document, name), max_size_mb=None))
+    assert "maxSizeMb" not in cleared["uiSchema"][name]["ui:options"]
+    assert form_file_rules(parse_definition(cleared))[name].max_bytes == 10 * 1024 * 1024
+
+
+def test_at_least_and_at_most_choices_reach_the_schema_and_are_enforced_on_submit() -> None:
+    from builder.errors import AnswersInvalid
+
+    document = ed.add_step(ed.blank_definition("market-stall", "Market stall", "events"), "Check", "Events office")
+    document, name = ed.add_field(document, "several_choices", "Goods sold")
+    document = ed.put_field(document, replace(ed.read_field(document, name), options=("Food", "Crafts", "Toys"),
+                                              min_items=1, max_items=2))
+    prop = document["schema"]["properties"][name]
+    assert (prop["minItems"], prop["maxItems"]) == (1, 2)
+    spec = ed.read_field(document, name)
+    assert (spec.min_items, spec.max_items) == (1, 2)
+    assert errors(lint(document, group_size=MEMBERS)) == []
+    uow = _published(document)
+    with pytest.raises(AnswersInvalid) as too_many:
+        _submit(uow, {name: ["Food", "Crafts", "Toys"]}, "k1")
+    assert [(e.path, e.message) for e in too_many.value.errors] == [((name,), "Add at most 2.")]
+    with pytest.raises(AnswersInvalid) as too_few:
+        _submit(uow, {name: []}, "k2")
+    assert [(e.path, e.message) for e in too_few.value.errors] == [((name,), "Add at least 1.")]
+    assert _submit(uow, {name: ["Food", "Toys"]}, "k3")
+    assert field_errors(prop, ["Food", "Crafts", "Toys"], "fr")[0].message == "Ajoutez-en au plus 2."
+    # Cleared limits leave the schema: no hidden rule remains.
+    cleared = ed.put_field(document, replace(spec, min_items=None, max_items=None))
+    assert not {"minItems", "maxItems"} & set(cleared["schema"]["properties"][name])
+
+
+def test_at_least_and_at_most_rows_of_a_repeating_group_reach_the_schema_and_are_enforced_on_submit() -> None:
+    from builder.errors import AnswersInvalid
+
+    document = ed.add_step(ed.blank_definition("market-stall", "Market stall", "events"), "Check", "Events office")
+    document, name = ed.add_field(document, "repeating_group", "Stall holders")
+    document = ed.put_field(document, replace(ed.read_field(document, name), min_items=1, max_items=3))
+    prop = document["schema"]["properties"][name]
+    assert (prop["type"], prop["minItems"], prop["maxItems"]) == ("array", 1, 3)
+    assert (ed.read_field(document, name).min_items, ed.read_field(document, name).max_items) == (1, 3)
+    uow = _published(document)
+    rows = [{"item": f"Holder {n}"} for n in range(4)]
+    with pytest.raises(AnswersInvalid) as too_many:
+        _submit(uow, {name: rows}, "k1")
+    assert [(e.path, e.message) for e in too_many.value.errors] == [((name,), "Add at most 3.")]
+    with pytest.raises(AnswersInvalid) as too_few:
+        _submit(uow, {name: []}, "k2")
+    assert [(e.path, e.message) for e in too_few.value.errors] == [((name,), "Add at least 1.")]
+    assert _submit(uow, {name: rows[:3]}, "k3")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from builder.metrics import StepInfo, compute, median, percentile
+from builder.metrics import StepBook, StepInfo, compute, median, percentile
 from builder.ports import AuditEvent
 
 STEPS = {"pothole": {"inspection": StepInfo("Inspection", 5), "repair": StepInfo("Repair", 2)}}
@@ -167,7 +167,52 @@ def test_a_request_closed_as_abandoned_counts_as_withdrawn_and_its_wait_stops() 
         form, backlog_median_age=28 * DAY, backlog_oldest_age=28 * DAY)
     inspection = figures.steps[0]
     assert inspection.open_now == 1  # only C
-    fact = next(f for f in facts_of(((form_of[e.reference], e) for e in log if e.reference), STEPS)
+    fact = next(f for f in facts_of(((form_of[e.reference], 1, e) for e in log if e.reference), STEPS)
                 if f.reference == "E")
     assert (fact.state, fact.finished_s, fact.waiting_since_s) == ("withdrawn", at(10).timestamp(), None)
     assert fact.visits[-1].outcome == "withdrawn" and fact.visits[-1].left_s == at(10).timestamp()
+
+
+# Version 1 of the form gave the inspection 2 working days and had a site visit; version 2 gives the
+# (renamed) inspection 10 working days and has no site visit any more.
+BOOK = StepBook.of_versions({
+    ("pothole", 1): {"inspection": StepInfo("Inspection", 2), "site-visit": StepInfo("Site visit", 3)},
+    ("pothole", 2): {"inspection": StepInfo("Roads inspection", 10)},
+})
+
+
+def test_each_request_is_measured_with_the_steps_of_the_version_it_was_submitted_on() -> None:
+    """V1 (version 1) and V2 (version 2) both waited 5 working days at the inspection (Monday 2 to Monday
+    9 November): V1 was due 2 working days after entering it (the 4th), a breach; V2 10 working days
+    after (the 16th), none. S (version 1) went through the site visit, since removed from the form."""
+    from dataclasses import replace
+
+    from builder.metrics import FigureSet, assemble, facts_of
+
+    log = submitted("V1") + submitted("V2") + submitted("S") + [
+        ev("reject", "V1", at(9), "rejected"), ev("reject", "V2", at(9), "rejected"),
+        ev("approve", "S", at(3), "in_review", "inspection"), ev("enter_step", "S", at(3), "in_review", "site-visit"),
+        ev("complete", "S", at(4), "approved")]
+    log.sort(key=lambda e: e.at)
+    version_of = {"V1": 1, "V2": 2, "S": 1}
+    form_of = dict.fromkeys(version_of, "pothole")
+    dashboard = compute(log, form_of, BOOK, NOW, version_of=version_of)
+    assert dashboard.forms[0].sla_breaches == 1
+    inspection, site_visit = dashboard.steps
+    # The latest name of a step that still exists; the older version's name of the removed one.
+    assert (inspection.step_name, inspection.visits, inspection.sla_breaches) == ("Roads inspection", 3, 1)
+    assert (site_visit.step, site_visit.step_name, site_visit.visits) == ("site-visit", "Site visit", 1)
+
+    facts = {f.reference: f for f in facts_of(((form_of[e.reference], version_of[e.reference], e) for e in log), BOOK)}
+    assert (facts["V1"].breached, facts["V2"].breached, facts["S"].breached) == (True, False, False)
+    assert facts["V1"].visits[0].due_day == date(2026, 11, 4).toordinal()
+    assert facts["V2"].visits[0].due_day == date(2026, 11, 16).toordinal()
+
+    # The database's figures are named the same way (assemble), removed step after the current ones.
+    unnamed = FigureSet(dashboard.forms, [replace(s, step_name="") for s in reversed(dashboard.steps)],
+                        dashboard.weeks, dashboard.overall)
+    assert [(s.step, s.step_name) for s in assemble(unnamed, BOOK).steps] == [
+        ("inspection", "Roads inspection"), ("site-visit", "Site visit")]
+    # Measured with the latest version's steps only (the old behaviour), V1's breach disappeared.
+    latest_only = {"pothole": BOOK.versions[("pothole", 2)]}
+    assert compute(log, form_of, latest_only, NOW).forms[0].sla_breaches == 0
