@@ -3,7 +3,7 @@
 import streamlit as st
 
 from builder.errors import FormworkError
-from builder.usecases.requests import my_request_status, my_requests, resident_act
+from builder.usecases.requests import form_titles, my_request_status, my_requests, resident_act
 from builder.workflow import Action
 from ui.access import is_signed_in, record_refusal, require
 from ui.attachments import show_files
@@ -22,7 +22,8 @@ if not requests:
     st.page_link(page("catalogue"), label=_("See the forms"), icon=":material/list_alt:",
                  query_params={"lang": current_locale()})
     st.stop()
-st.dataframe([{_("Reference"): r.reference, _("Form"): r.form_slug, _("Status"): state_label(r.state),
+titles = form_titles({r.form_slug for r in requests}, current_locale(), uow_factory())
+st.dataframe([{_("Reference"): r.reference, _("Form"): titles.get(r.form_slug, r.form_slug), _("Status"): state_label(r.state),
                _("Expected by"): show_date(r.due_on) if r.due_on and r.state == "in_review" else "",
                _("Submitted (UTC)"): show_date(r.submitted_at)} for r in requests],
              hide_index=True, width="stretch")

@@ -177,6 +177,17 @@ def my_requests(actor: Actor, uow: UnitOfWork) -> list[RequestRecord]:
         return uow.requests.submitted_by(actor.username)
 
 
+def form_titles(slugs: Collection[str], locale: str, uow: UnitOfWork) -> dict[str, str]:
+    """The titles of these forms in the reader's language (as published last), by slug."""
+    titles: dict[str, str] = {}
+    with uow.reading():
+        for slug in set(slugs):
+            version = uow.forms.latest_version(slug)
+            if version is not None:
+                titles[slug] = str(localise(version.definition, locale).get("title") or slug)
+    return titles
+
+
 def _status_view(request: RequestRecord, uow: UnitOfWork, *, proven_owner: bool, actor: Actor | None,
                  locale: str | None = None) -> StatusView:
     version = uow.forms.version_by_id(request.version_id)

@@ -129,6 +129,8 @@ def test_my_requests_opens_a_request_without_the_code_and_answers(new_app: Calla
     receipt = requests.submit("report-pothole", POTHOLE, RESIDENT, uow, idempotency_key="mine")
     review.act(receipt.reference, Command(Action.RETURN, ROADS, text="Which side of the street?"), 1, uow)
     app = open_page(sign_in(new_app(), "resident"), "my_requests")
+    [row] = app.dataframe[0].value.to_dict("records")
+    assert (row["Form"], row["Status"]) == ("Report a pothole", "More information needed from you")
     app.selectbox(key="my_request").set_value(receipt.reference).run()
     assert "Which side of the street?" in texts(app)
     app.text_area(key=f"answer:{receipt.reference}").input("The north side, by the bakery").run()
