@@ -132,6 +132,12 @@ def _go(delta: int) -> None:
     st.session_state[f"{state_key}:page"] = current + delta
 
 
+def _failed(message: str) -> None:
+    """Nothing was sent: no field is to blame, and the message says what to do next."""
+    st.session_state[f"{state_key}:errors"] = []
+    st.session_state[f"{state_key}:failure"] = message
+
+
 def _send() -> None:
     cleaned = prune_hidden(definition.schema_, definition.schema_, renderer.answers)
     key = st.session_state.setdefault(f"{state_key}:key", secrets.token_hex(16))
@@ -146,41 +152,32 @@ def _send() -> None:
         st.session_state[f"{state_key}:page"] = first
         return
     except InputTooLarge:
-        st.session_state[f"{state_key}:errors"] = []
-        st.session_state[f"{state_key}:failure"] = _too_large()
+        _failed(_too_large())
         return
     except RateLimited:
-        st.session_state[f"{state_key}:errors"] = []
         minutes = max(1, -(-int(submission_wait(actor).total_seconds()) // 60))
-        st.session_state[f"{state_key}:failure"] = ngettext(
+        _failed(ngettext(
             "Too many requests were sent from your connection in the last hour, so this one was not sent. "
             "Please press Submit again in {count} minute. If your request cannot wait, call or visit the city "
             "office.",
             "Too many requests were sent from your connection in the last hour, so this one was not sent. "
             "Please press Submit again in {count} minutes. If your request cannot wait, call or visit the city "
-            "office.", minutes).format(count=minutes)
+            "office.", minutes).format(count=minutes))
         return
     except StorageUnavailable:  # disk full, database read-only or restarting: nothing was stored (tests/faults)
-        st.session_state[f"{state_key}:errors"] = []
-        st.session_state[f"{state_key}:failure"] = _(
-            "We could not save your request just now because of a problem on our side, and nothing was sent. "
-            "Please press Submit again in a few minutes.")
+        _failed(_("We could not save your request just now because of a problem on our side, and nothing was sent. "
+                  "Please press Submit again in a few minutes."))
         return
     except NotFound:
-        st.session_state[f"{state_key}:errors"] = []
-        st.session_state[f"{state_key}:failure"] = _(
-            "This form was withdrawn by the city while you were filling it in, so it can no longer be submitted "
-            "and nothing was sent. Contact the city office if you still need it.")
+        _failed(_("This form was withdrawn by the city while you were filling it in, so it can no longer be "
+                  "submitted and nothing was sent. Contact the city office if you still need it."))
         return
     except PermissionDenied:
-        st.session_state[f"{state_key}:errors"] = []
-        st.session_state[f"{state_key}:failure"] = _("Please sign in to submit this form.")
+        _failed(_("Please sign in to submit this form."))
         return
     except FormworkError:
-        st.session_state[f"{state_key}:errors"] = []
-        st.session_state[f"{state_key}:failure"] = _(
-            "Your request could not be sent just now, and nothing was sent. Please press Submit again in a few "
-            "minutes.")
+        _failed(_("Your request could not be sent just now, and nothing was sent. Please press Submit again in a "
+                  "few minutes."))
         return
     if result.access_code is None:  # the same submission arrived twice: keep the receipt we showed
         return

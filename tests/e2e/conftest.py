@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,20 +134,24 @@ class Shots:
         self.count += 1
         settle(page)  # a screenshot taken mid-run shows half-drawn boxes
         path = self.folder / f"{self.count:02d}-{name}.png"
-        # Streamlit scrolls inside <main>, so a "full page" screenshot shows only the window: make the
-        # window as tall as the content for the shot, then give it its size back.
-        size = page.viewport_size
-        hidden = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
-                               " return m ? m.scrollHeight - m.clientHeight : 0; }")
-        if size and hidden > 0:
-            page.set_viewport_size({"width": size["width"], "height": size["height"] + hidden})
-            page.wait_for_timeout(200)
-        try:
-            page.screenshot(path=str(path), full_page=True)
-        finally:
-            if size and hidden > 0:
-                page.set_viewport_size(size)
+        full_page_screenshot(page, path)
         return path
+
+
+def full_page_screenshot(page: Page, path: Path) -> None:
+    """The whole page, however long: Streamlit scrolls inside <main>, so a "full page" screenshot shows
+    only the window; the window is made as tall as the content for the shot, then given its size back."""
+    size = page.viewport_size
+    hidden = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
+                           " return m ? m.scrollHeight - m.clientHeight : 0; }")
+    if size and hidden > 0:
+        page.set_viewport_size({"width": size["width"], "height": size["height"] + hidden})
+        page.wait_for_timeout(300)
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        if size and hidden > 0:
+            page.set_viewport_size(size)
 
 
 @pytest.fixture
@@ -175,19 +179,30 @@ def nav(page: Page, label: str, until: Locator | None = None) -> None:
     """
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_be_attached(timeout=15_000)
-    for attempt in range(3):
+
+    def click() -> None:
         if sidebar.get_attribute("data-collapsed") == "true":
             page.get_by_test_id("stExpandSidebarButton").click()
             expect(sidebar).to_have_attribute("data-collapsed", "false")
         page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True).click()
         settle(page)
-        if until is None:
-            return
+
+    if until is None:
+        click()
+    else:
+        click_until(click, until)
+
+
+def click_until(click: Callable[[], None], until: Locator, *, attempts: int = 3, wait_ms: int = 8_000) -> None:
+    """Click until ``until`` shows: a click that lands during a script run can be swallowed by the run's
+    own rerun, more often on a busy machine. Fails as ``expect`` does after the last attempt."""
+    for attempt in range(attempts):
+        click()
         try:
-            expect(until).to_be_visible(timeout=5_000)
+            expect(until).to_be_visible(timeout=wait_ms)
             return
         except AssertionError:
-            if attempt == 2:
+            if attempt == attempts - 1:
                 raise
 
 

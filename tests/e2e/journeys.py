@@ -24,7 +24,7 @@ from builder.workflow import Action, Command
 from storage.engine import make_engine
 from storage.uow import SqlUnitOfWork
 from tests.conftest import template
-from tests.e2e.conftest import nav, seed_demo, settle
+from tests.e2e.conftest import click_until, nav, seed_demo, settle
 
 ADMIN = Actor("admin", "Alex Admin", is_admin=True)
 # The demo reviewer: "roads" decides for the road inspectors and the tree officers.
@@ -116,15 +116,7 @@ def open_form(page: Page, base: str, slug: str, title: str) -> None:
     """From the catalogue, as a resident finds a form."""
     page.goto(base)
     settle(page)
-    heading = page.get_by_role("heading", name=title, level=1)
-    for attempt in range(3):  # a click during the catalogue's first script run can be swallowed by its rerun
-        page.locator(f'a[href*="form={slug}"]').first.click()
-        try:
-            expect(heading).to_be_visible(timeout=10_000)
-            break
-        except AssertionError:
-            if attempt == 2:
-                raise
+    click_until(page.locator(f'a[href*="form={slug}"]').first.click, page.get_by_role("heading", name=title, level=1))
     settle(page)
 
 

@@ -18,7 +18,7 @@ from builder.workflow import applicable_steps
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
-from tests.e2e.conftest import live_server, sign_in
+from tests.e2e.conftest import full_page_screenshot, live_server, sign_in
 from tests.helpers import DESIGNER, seed_organisation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,23 +177,11 @@ def _translate_into_french(page: Page) -> None:
 
 
 def _full_page_shot(page: Page, name: str) -> Path:
-    """The whole page, however long: Streamlit scrolls inside <main>, so the window is made as tall as the
-    content for the shot (a plain full-page screenshot would show only the window), then given its size back."""
     _settle(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
-    size = page.viewport_size
-    hidden = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
-                           " return m ? m.scrollHeight - m.clientHeight : 0; }")
-    if size and hidden > 0:
-        page.set_viewport_size({"width": size["width"], "height": size["height"] + hidden})
-        page.wait_for_timeout(300)
-    try:
-        page.screenshot(path=str(path), full_page=True)
-    finally:
-        if size and hidden > 0:
-            page.set_viewport_size(size)
-            _settle(page)
+    full_page_screenshot(page, path)
+    _settle(page)
     return path
 
 
