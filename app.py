@@ -16,7 +16,7 @@ from builder.ports import Actor
 from builder.usecases.accounts import actor_for, needs_setup
 from builder.usecases.limits import client_key
 from storage.bootstrap import InsecureConfiguration, cookie_secret, open_database
-from storage.settings import Settings, load_settings
+from storage.settings import InvalidSetting, Settings, load_settings
 from storage.uow import SqlUnitOfWork
 from ui.context import Services, install, set_actor
 from ui.i18n import LANGUAGES, SESSION_KEY, _
@@ -146,13 +146,13 @@ def main() -> None:
 def _safe_settings() -> tuple[Settings, str]:
     """The settings and the cookie key, or a refusal: with an unsafe configuration the page says why
     and stops before any database is opened, migrated or thread started (issue 6)."""
-    settings = load_settings()
-    secret = st.secrets.get("FORMWORK_SECRET_KEY", "") if _has_secrets() else ""
-    if secret:
-        settings = Settings(**{**settings.__dict__, "secret_key": str(secret)})
     try:
+        settings = load_settings()
+        secret = st.secrets.get("FORMWORK_SECRET_KEY", "") if _has_secrets() else ""
+        if secret:
+            settings = Settings(**{**settings.__dict__, "secret_key": str(secret)})
         return settings, cookie_secret(settings)
-    except InsecureConfiguration as exc:  # shown to the operator who just started the app; nothing runs
+    except (InsecureConfiguration, InvalidSetting) as exc:  # shown to the operator who just started the app
         # An empty, hidden navigation: without any st.navigation call Streamlit would list pages/ itself.
         st.navigation([st.Page(_refused, title="Formwork")], position="hidden")
         st.error(_("Formwork cannot start safely: {reason}").format(reason=exc))

@@ -11,15 +11,15 @@ from builder.usecases.accounts import AccountInvalid
 from ui.access import is_admin, require
 from ui.context import services
 from ui.i18n import _
-from ui.text import literal
+from ui.text import literal, plain
 
 actor = require(is_admin, _("Only administrators can manage users, groups and departments."))
 uow_factory = services().uow
 st.title(_("Users and groups"))
 
 notice = st.session_state.pop("admin_notice", None)
-if notice:
-    st.success(notice)
+if notice:  # it names what was changed, as staff typed it: plain text
+    st.success(plain(notice))
 handover = st.session_state.pop("admin_password", None)
 if handover:
     st.warning(_("Give this password to the person in a safe way (in person or by phone). It is shown only once; "
@@ -36,8 +36,8 @@ def _field_errors(key: str) -> dict[str, str]:
 
 
 def _show(errors: dict[str, str], field: str) -> None:
-    if field in errors:
-        st.error(errors[field])
+    if field in errors:  # core messages can quote names staff wrote (form titles, group names): plain text
+        st.error(plain(errors[field]))
 
 
 def _run(errors_key: str, done: str, action: Callable[[], object]) -> None:

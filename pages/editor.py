@@ -121,7 +121,9 @@ def save(new_doc: dict[str, Any], *, refresh: bool = False) -> None:
         st.session_state[f"{K}:conflict"] = True
     except DefinitionInvalid as exc:
         locale = current_locale()
-        st.session_state[f"{K}:save_errors"] = [f"{e.pointer or '/'}: {localized(e, locale)}" for e in exc.errors]
+        # A refusal can quote the refused text itself (a markdown image, a link): shown as plain text.
+        st.session_state[f"{K}:save_errors"] = [plain(f"{e.pointer or '/'}: {localized(e, locale)}")
+                                                for e in exc.errors]
 
 
 def change(new_doc: dict[str, Any]) -> None:

@@ -389,6 +389,10 @@ class SqlDirectory:
     def has_users(self) -> bool:
         return self.session.exec(select(User.id).limit(1)).first() is not None
 
+    def username_in_use(self, username: str) -> bool:
+        lowered = username.lower()
+        return self.session.exec(select(User.id).where(func.lower(User.username) == lowered)).first() is not None
+
     def user(self, username: str) -> UserRecord | None:
         row = self.session.exec(select(User).where(User.username == username)).first()
         if row is None:

@@ -177,6 +177,9 @@ class FakeDirectory:
     def user(self, username: str) -> UserRecord | None:
         return self.users.get(username)
 
+    def username_in_use(self, username: str) -> bool:
+        return any(name.lower() == username.lower() for name in self.users)
+
     def add_user(self, user: UserRecord) -> None:
         self.users[user.username] = user
 

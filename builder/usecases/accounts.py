@@ -160,7 +160,7 @@ def register_resident(actor: Actor, username: str, display_name: str, email: str
     password_hash = hash_password(password)  # outside the transaction: a quarter second, no lock held
     token = secrets.token_urlsafe(32)
     with uow:
-        if uow.directory.user(username) is not None:
+        if uow.directory.username_in_use(username):  # "sam" beside staff "Sam" would read as one person
             raise UsernameTaken()
         uow.directory.add_user(UserRecord(username, display_name, email, password_hash))
         uow.directory.add_session(SessionRecord(token_hash(token), username, at, at))

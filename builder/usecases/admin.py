@@ -211,7 +211,7 @@ def create_user(actor: Actor, username: str, display_name: str, email: str, pass
     if errors:
         raise AccountInvalid(errors)
     with uow:
-        if uow.directory.user(username) is not None:
+        if uow.directory.username_in_use(username):
             raise AccountInvalid([FieldError(("username",), f"The username “{username}” is taken.")])
         uow.directory.add_user(UserRecord(username, display_name.strip(), email.strip(), hash_password(password),
                                           is_admin=is_admin))

@@ -305,6 +305,18 @@ def test_a_taken_username_is_refused_after_the_same_work_as_a_new_one(
         assert org.directory.user("roads").password_hash != org.directory.user("riley.r").password_hash
 
 
+def test_a_name_that_differs_only_in_capitals_is_taken_for_residents_and_staff(
+        org: SqlUnitOfWork, fast_hashes: list[str]) -> None:
+    """"sam.staff" beside "Sam.Staff" would read as one person in every history and share a sign-in throttle."""
+    admin.create_user(ADMIN, "Sam.Staff", "Sam Staff", "sam@city.example", "lantern harbour cedar wall", org)
+    with pytest.raises(accounts.UsernameTaken):
+        register(org, username="sam.staff")
+    with pytest.raises(accounts.AccountInvalid, match="taken"):
+        admin.create_user(ADMIN, "ROADS", "Second Roads", "", "lantern harbour cedar wall", org)
+    with org.reading():
+        assert org.directory.user("sam.staff") is None and org.directory.user("ROADS") is None
+
+
 def test_an_email_address_already_in_use_is_not_revealed(org: SqlUnitOfWork, fast_hashes: list[str]) -> None:
     """Refusing it would tell anyone whether a person has an account; it is not a sign-in name."""
     signed = register(org, username="second-riley", email="ROADS@city.example")

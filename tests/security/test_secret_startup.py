@@ -70,6 +70,14 @@ def test_a_weak_key_in_the_environment_stops_the_app_before_anything_runs(
     assert _workers() == workers, "a background thread started with an unsafe configuration"
 
 
+def test_a_setting_that_cannot_be_read_is_named_and_nothing_runs(fresh_machine: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORMWORK_HOLIDAYS", "christmas")
+    shown = _only_the_refusal(_run())
+    assert "FORMWORK_HOLIDAYS" in shown and "christmas" in shown
+    assert not (fresh_machine / "app.db").exists()
+
+
 def test_postgresql_without_a_key_stops_before_connecting(fresh_machine: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     # Nothing listens on port 9: connecting first would raise instead of showing the refusal.
