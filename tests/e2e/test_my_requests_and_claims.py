@@ -207,8 +207,16 @@ def test_reviewer_claims_then_reassigns_to_another_group(live: LiveServer, brows
     roads.get_by_label("Reason for reassigning").fill("Cars parked on the pavement: a safety matter first.")
     _pick(roads, roads.get_by_role("combobox", name="Group to hand it to"), "Public safety")
     colleague = roads.get_by_role("combobox", name="Colleague in that group (optional)")
-    _open_list(roads, colleague)
-    expect(roads.get_by_role("option")).to_have_text(["safety"])  # only the members of the chosen group
+    for attempt in range(3):  # a rerun still under way (the reason typed, the group chosen) closes an open list
+        _open_list(roads, colleague)
+        try:
+            expect(roads.get_by_role("option")).to_have_text(["safety"], timeout=5_000)  # the group's members only
+            break
+        except AssertionError:
+            roads.keyboard.press("Escape")
+            settle(roads)
+            if attempt == 2:
+                raise
     roads.get_by_role("option", name="safety", exact=True).click()
     settle(roads)
     shots(roads, "reviewer-reassigns")
