@@ -10,8 +10,10 @@ from builder.usecases import admin
 from builder.usecases.accounts import AccountInvalid
 from ui.access import is_admin, require
 from ui.context import services
-from ui.i18n import _
+from ui.i18n import _, language_selector
 from ui.text import literal, plain
+
+language_selector()  # staff read the interface in their language too
 
 actor = require(is_admin, _("Only administrators can manage users, groups and departments."))
 uow_factory = services().uow

@@ -13,9 +13,11 @@ from ui.access import denied, is_reviewer, record_refusal, require
 from ui.answers import show_answers, show_answers_as_form
 from ui.attachments import show_files
 from ui.context import services
-from ui.i18n import _, ngettext, show_date
+from ui.i18n import _, language_selector, ngettext, show_date
 from ui.timeline import action_labels, show_comments, show_history, staff_refusal, staff_state_label
 from ui.nav import page
+
+language_selector()  # staff read the interface in their language too
 
 actor = require(is_reviewer, _("Only reviewers can open requests."))
 reference = st.query_params.get("ref", "")

@@ -17,9 +17,11 @@ from builder.ports import Actor
 from builder.usecases import insights
 from ui.access import is_designer, record_refusal, require
 from ui.context import services
-from ui.i18n import _, current_locale, ngettext, show_number
+from ui.i18n import _, current_locale, language_selector, ngettext, show_number
 from ui.text import plain
 from ui.timeline import staff_refusal
+
+language_selector()  # staff read the interface in their language too
 
 # Option values stay the English names (stable keys); people read them translated.
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365, "All time": None, "Choose dates": -1}

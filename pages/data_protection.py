@@ -8,9 +8,11 @@ from builder.errors import FormworkError
 from builder.usecases import insights
 from ui.access import is_admin, require
 from ui.context import services
-from ui.i18n import _, ngettext
+from ui.i18n import _, language_selector, ngettext
 from ui.text import plain
 from ui.timeline import state_label
+
+language_selector()  # staff read the interface in their language too
 
 actor = require(is_admin, _("Only administrators can handle data-protection requests."))
 st.title(_("Data-protection requests"))

@@ -10,10 +10,12 @@ from builder.templates import load_templates
 from builder.usecases.forms import create_form, departments_for, forms_for, import_document, versions_of
 from ui.access import is_designer, require
 from ui.context import services
-from ui.i18n import _, ngettext
+from ui.i18n import _, language_selector, ngettext
 from ui.nav import page
 from ui.text import literal, plain
 from ui.timeline import staff_refusal
+
+language_selector()  # staff read the interface in their language too
 
 actor = require(is_designer, _("Only designers and administrators can manage forms."))
 uow_factory = services().uow

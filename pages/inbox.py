@@ -14,8 +14,10 @@ from ui.access import is_reviewer, require
 from ui.context import services
 from ui.nav import page
 from ui.text import plain
-from ui.i18n import _, ngettext, show_number
+from ui.i18n import _, language_selector, ngettext, show_number
 from ui.timeline import staff_state_label
+
+language_selector()  # staff read the interface in their language too
 
 PAGE_SIZE = 50
 # Option values stay the English names (stable keys for the session and tests); people read them translated.

@@ -71,6 +71,14 @@ def test_inbox_counts_pages_filters_and_exports(new_app: Callable[[], AppTest], 
     assert [d.proto.label for d in downloads] == ["Download CSV", "Download Excel"]
 
 
+def test_a_reviewer_switches_the_inbox_to_french(new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    _seed(app_database, 1)
+    app = open_page(sign_in(new_app(), "roads"), "inbox")
+    assert app.title[0].value == "Inbox"
+    app.selectbox(key="language_selector").set_value("fr").run()
+    assert app.title[0].value == "Demandes à traiter" and not app.exception
+
+
 def test_export_file_content_escapes_formulas(app_database: Engine) -> None:
     from builder.spreadsheet import to_xlsx
 
