@@ -46,7 +46,14 @@ class LiveServer:
 
 
 def free_port(ports: range) -> int:
-    for port in ports:
+    """A port of ``ports`` nobody listens on. Under xdist each worker takes every other port of the range:
+    two workers starting the same module's server at once would otherwise probe the same free port, and
+    one of them could then talk to the other's server (and database)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    count = max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    mine = [port for position, port in enumerate(ports) if position % count == index % count]
+    for port in mine or ports:
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from builder.workflow import Action
@@ -79,10 +80,20 @@ def _open_list(page: Page, box: Locator) -> None:
 
 
 def _pick(page: Page, box: Locator, option: str) -> None:
-    """Choose an option of a select box."""
-    _open_list(page, box)
-    page.get_by_role("option", name=option, exact=True).click()
-    settle(page)
+    """Choose an option of a select box; again (three times at most) when a rerun under way redraws the
+    list under the pointer and the option is gone before the click lands."""
+    for attempt in range(3):
+        _open_list(page, box)
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            settle(page)
+            expect(box).to_have_value(option, timeout=5_000)
+            return
+        except (PlaywrightTimeoutError, AssertionError):
+            page.keyboard.press("Escape")
+            settle(page)
+            if attempt == 2:
+                raise
 
 
 # ------------------------------------------------------------------ a signed-in resident and "My requests"
