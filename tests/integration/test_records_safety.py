@@ -21,23 +21,17 @@ from storage.audit_check import verify_audit
 from storage.engine import make_engine
 from storage.models import Attachment, AttachmentBlob, AuditRecord, Submission
 from storage.uow import SqlUnitOfWork
-from tests.conftest import template
 from tests.helpers import ADMIN, DESIGNER, EVENTS, RESIDENT, ROADS, seed_organisation
 
 CANARY = "Canary-Ysolde-Qwertz-4711"
 LONG_AGO = datetime(2024, 1, 8, 10, tzinfo=UTC)
+PUBLISHED_AT = LONG_AGO - timedelta(days=1)  # read by the ``seeded`` fixture
 
 
 def pothole(name: str = CANARY) -> dict:
     return {"location": "Market Street 12", "size": "small", "name": name, "email": "ysolde@resident.example"}
 
 
-@pytest.fixture
-def seeded(engine: Engine) -> SqlUnitOfWork:
-    uow = seed_organisation(engine)
-    forms.create_form(template("report-pothole"), DESIGNER, uow, now=LONG_AGO - timedelta(days=1))
-    forms.publish("report-pothole", DESIGNER, uow, now=LONG_AGO - timedelta(days=1))
-    return uow
 
 
 def _attach(engine: Engine, reference: str, data: bytes) -> None:

@@ -18,17 +18,17 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from builder.usecases import forms, requests, review
+from builder.usecases import requests, review
 from builder.workflow import Action, Command
 from storage.engine import make_engine
 from storage.models import Submission
 from storage.uow import SqlUnitOfWork
-from tests.conftest import template
-from tests.helpers import DESIGNER, RESIDENT, ROADS, seed_organisation
+from tests.helpers import RESIDENT, ROADS
 
 ROOT = Path(__file__).resolve().parents[2]
 POTHOLE = {"location": "Market Street 12", "size": "small", "name": "Ysolde Canary", "email": "y@resident.example"}
 LONG_AGO = datetime(2024, 1, 8, 10, tzinfo=UTC)  # more than the pothole form's 730 days of retention ago
+PUBLISHED_AT = LONG_AGO - timedelta(days=1)  # read by the ``seeded`` fixture
 
 
 def storage_cli(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -38,12 +38,6 @@ def storage_cli(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[
                           cwd=cwd, timeout=300, check=False)
 
 
-@pytest.fixture
-def seeded(engine: Engine) -> SqlUnitOfWork:
-    uow = seed_organisation(engine)
-    forms.create_form(template("report-pothole"), DESIGNER, uow, now=LONG_AGO - timedelta(days=1))
-    forms.publish("report-pothole", DESIGNER, uow, now=LONG_AGO - timedelta(days=1))
-    return uow
 
 
 def _references(engine: Engine) -> set[str]:

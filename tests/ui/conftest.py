@@ -10,8 +10,11 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+from builder.usecases import forms
 from storage.engine import make_engine
 from storage.migrate import upgrade
+from tests.conftest import template
+from tests.helpers import DESIGNER, seed_organisation
 from ui.nav import page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,3 +71,10 @@ def texts(app: AppTest) -> str:
     parts += [e.value for e in app.warning] + [e.value for e in app.info] + [str(e.value) for e in app.metric]
     parts += [e.value for e in app.caption] + [e.value for e in app.code]
     return "\n".join(str(p) for p in parts)
+
+
+@pytest.fixture
+def street_party(app_database: Engine) -> Engine:
+    """The test organisation with a draft of "Apply for a street-party permit" (for the builder's pages)."""
+    forms.create_form(template("street-party-permit"), DESIGNER, seed_organisation(app_database))
+    return app_database

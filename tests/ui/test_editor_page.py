@@ -27,11 +27,6 @@ SLUG = "street-party-permit"
 K = f"editor:{SLUG}"
 
 
-@pytest.fixture
-def street_party(app_database: Engine) -> Engine:
-    uow = seed_organisation(app_database)
-    forms.create_form(template(SLUG), DESIGNER, uow)
-    return app_database
 
 
 def open_editor(new_app: Callable[[], AppTest], username: str = "designer", slug: str = SLUG) -> AppTest:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
@@ -15,18 +14,13 @@ from builder.templates import load_templates
 from builder.usecases import forms
 from storage.uow import SqlUnitOfWork
 from tests.conftest import template
-from tests.helpers import DESIGNER, seed_organisation
+from tests.helpers import DESIGNER
 from tests.ui.conftest import open_page, sign_in, texts
 
 SLUG = "street-party-permit"
 K = f"editor:{SLUG}"
 
 
-@pytest.fixture
-def street_party(app_database: Engine) -> Engine:
-    uow = seed_organisation(app_database)
-    forms.create_form(template(SLUG), DESIGNER, uow)
-    return app_database
 
 
 def edit_draft(engine: Engine, change: Callable[[dict], dict]) -> None:
