@@ -8,7 +8,7 @@ import streamlit as st
 from builder.ports import InboxQuery
 from builder.sla import is_overdue
 from builder.spreadsheet import to_csv, to_xlsx
-from builder.usecases.review import EXPORT_LIMIT, export_selection, inbox, inbox_choices, inbox_counts, work_names
+from builder.usecases.review import EXPORT_LIMIT, export_selection, inbox, inbox_counts, inbox_names
 from builder.workflow import OPEN_STATES
 from ui.access import is_reviewer, require
 from ui.context import services
@@ -33,7 +33,8 @@ actor = require(is_reviewer, _("Only reviewers can open the inbox."))
 uow_factory = services().uow
 st.title(_("Inbox"))
 st.caption(_("Requests for: {groups}").format(groups=", ".join(plain(g) for g in sorted(actor.reviewer_groups))))
-choices = inbox_choices(actor, uow_factory())
+names = inbox_names(actor, uow_factory())  # one read of the published forms
+choices = names.choices
 forms = {c.form_slug: c.form_title for c in choices}
 
 with st.expander(_("Filters"), expanded=False):
@@ -90,7 +91,6 @@ st.text(ngettext("{count} request", "{count} requests", result.total).format(
 if not result.rows:
     st.info(_("Nothing here. Well done!") if tab == "Waiting for a decision" else _("No requests match."))
     st.stop()
-names = work_names(uow_factory())  # also for requests handed over from another group's forms
 st.dataframe([{
     _("Reference"): r.reference, _("Form"): names.forms.get(r.form_slug, r.form_slug),
     _("Step"): names.steps.get((r.form_slug, r.step_id or ""), r.step_id or ""),

@@ -62,38 +62,33 @@ class StepChoice:
     step_name: str
 
 
-def inbox_choices(actor: Actor, uow: UnitOfWork) -> list[StepChoice]:
-    """The published forms' steps handled by the actor's groups: what the inbox filters offer."""
-    with uow.reading():
-        versions = uow.forms.published()
-    choices = []
-    for version in sorted(versions, key=lambda v: v.form_slug):
-        definition = parse_definition(version.definition)
-        choices += [StepChoice(definition.slug, definition.title, step.id, step.name)
-                    for step in definition.workflow.steps if step.group in actor.reviewer_groups]
-    return choices
-
-
 @dataclass(frozen=True)
-class WorkNames:
-    """What forms and steps are called, for naming rows: a request handed over from another group sits
-    at a step of a form the reviewer's own groups may not handle anywhere else."""
+class InboxNames:
+    """What the inbox offers and how it names rows, from one read of the published forms.
 
+    ``choices``: the steps the actor's groups handle (the filters). ``forms`` and ``steps``: the titles and
+    step names of every published form -- a request handed over from another group can sit at a step of a
+    form the actor's groups handle nowhere else, and still reads by its names (no personal data).
+    """
+
+    choices: list[StepChoice]
     forms: dict[str, str]
     steps: dict[tuple[str, str], str]
 
 
-def work_names(uow: UnitOfWork) -> WorkNames:
-    """The titles of the published forms and the names of their steps (no personal data)."""
+def inbox_names(actor: Actor, uow: UnitOfWork) -> InboxNames:
+    """The inbox's filter choices and row names for ``actor`` (see ``InboxNames``)."""
     with uow.reading():
         versions = uow.forms.published()
-    forms: dict[str, str] = {}
-    steps: dict[tuple[str, str], str] = {}
-    for version in versions:
+    names = InboxNames([], {}, {})
+    for version in sorted(versions, key=lambda v: v.form_slug):
         definition = parse_definition(version.definition)
-        forms[definition.slug] = definition.title
-        steps.update({(definition.slug, step.id): step.name for step in definition.workflow.steps})
-    return WorkNames(forms, steps)
+        names.forms[definition.slug] = definition.title
+        for step in definition.workflow.steps:
+            names.steps[(definition.slug, step.id)] = step.name
+            if step.group in actor.reviewer_groups:
+                names.choices.append(StepChoice(definition.slug, definition.title, step.id, step.name))
+    return names
 
 
 def export_selection(actor: Actor, uow: UnitOfWork, query: InboxQuery) -> list[dict[str, str]]:
