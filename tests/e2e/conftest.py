@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
@@ -210,6 +211,40 @@ def click_until(click: Callable[[], None], until: Locator, *, attempts: int = 3,
             return
         except AssertionError:
             if attempt == attempts - 1:
+                raise
+
+
+def open_list(page: Page, box: Locator) -> None:
+    """Open a select box's list. The click is repeated (three times at most): on a phone the first tap after
+    a script run sometimes only focuses the box, and a run under way can redraw it and close the list."""
+    for attempt in range(3):
+        box.click()
+        try:
+            expect(page.get_by_role("listbox")).to_be_visible(timeout=5_000)
+            return
+        except AssertionError:
+            page.keyboard.press("Escape")
+            settle(page)
+            if attempt == 2:
+                raise
+
+
+def choose(page: Page, box: Locator, option: str) -> None:
+    """Choose an option of a select box as a person would on a long list: open it, type the option to
+    narrow the list (the list draws only the rows in view), click it. Again (three times at most) when a
+    rerun under way redraws the list under the pointer and the option is gone before the click lands."""
+    for attempt in range(3):
+        open_list(page, box)
+        try:
+            box.press_sequentially(option, delay=10)
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            settle(page)
+            expect(box).to_have_value(option, timeout=5_000)
+            return
+        except (PlaywrightTimeoutError, AssertionError):
+            page.keyboard.press("Escape")
+            settle(page)
+            if attempt == 2:
                 raise
 
 

@@ -24,7 +24,7 @@ from builder.workflow import Action, Command
 from storage.engine import make_engine
 from storage.uow import SqlUnitOfWork
 from tests.conftest import template
-from tests.e2e.conftest import click_until, nav, seed_demo, settle
+from tests.e2e.conftest import choose, click_until, nav, seed_demo, settle
 
 ADMIN = Actor("admin", "Alex Admin", is_admin=True)
 # The demo reviewer: "roads" decides for the road inspectors and the tree officers.
@@ -136,9 +136,7 @@ def track(page: Page, base: str, reference: str, code: str) -> None:
 def open_case(page: Page, reference: str) -> None:
     """A signed-in reviewer opens a request from the inbox."""
     nav(page, "Inbox", until=page.get_by_role("combobox", name="Open a request"))
-    page.get_by_role("combobox", name="Open a request").click()
-    page.get_by_role("option", name=reference).click()
-    settle(page)
+    choose(page, page.get_by_role("combobox", name="Open a request"), reference)
     page.get_by_role("button", name="Open request").click()
     expect(page.get_by_role("heading", name=reference)).to_be_visible(timeout=15_000)
     settle(page)

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from builder.usecases import requests
 from storage.engine import make_engine
 from storage.uow import SqlUnitOfWork
-from tests.e2e.conftest import LiveServer, Shots, live_server, nav, new_page, settle, sign_in
+from tests.e2e.conftest import LiveServer, Shots, choose, live_server, nav, new_page, settle, sign_in
 
 pytestmark = pytest.mark.e2e
 PORTS = range(8660, 8670)  # this module's share of the Streamlit ports (8660-8679 belong to issue 8)
@@ -85,9 +85,7 @@ def _resident_submits(page: Page, base: str, slug: str, shots: Shots) -> tuple[s
 def _reviewer_approves(page: Page, base: str, reference: str, shots: Shots) -> None:
     sign_in(page, base, "roads")
     nav(page, "Inbox", until=page.get_by_role("combobox", name="Open a request"))
-    page.get_by_role("combobox", name="Open a request").click()
-    page.get_by_role("option", name=reference).click()
-    settle(page)
+    choose(page, page.get_by_role("combobox", name="Open a request"), reference)
     shots(page, "reviewer-inbox")
     page.get_by_role("button", name="Open request").click()
     expect(page.get_by_role("heading", name=reference)).to_be_visible(timeout=15_000)

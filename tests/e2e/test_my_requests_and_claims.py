@@ -13,12 +13,11 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from builder.workflow import Action
 from storage.engine import make_engine
-from tests.e2e.conftest import LiveServer, Shots, live_server, nav, new_page, settle
+from tests.e2e.conftest import LiveServer, Shots, choose, live_server, nav, new_page, open_list, settle
 from tests.e2e.journeys import (box, decided, expander, metric, open_form, pothole, seeded_database, submitted,
                                 warm_up)
 from tests.e2e.journeys import patient_expect  # noqa: F401 - autouse fixture
@@ -54,46 +53,14 @@ def _sign_in(page: Page, base: str, username: str, shots: Shots | None = None) -
 
 def _chooser_options(page: Page) -> list[str]:
     """The references the page's "Open a request" chooser offers (the same rows as its table)."""
-    _open_list(page, page.get_by_role("combobox", name="Open a request"))
+    open_list(page, page.get_by_role("combobox", name="Open a request"))
     names = [option.inner_text().strip() for option in page.get_by_role("option").all()]
     page.keyboard.press("Escape")
     return names
 
 
 def _choose(page: Page, reference: str) -> None:
-    _pick(page, page.get_by_role("combobox", name="Open a request"), reference)
-
-
-def _open_list(page: Page, box: Locator) -> None:
-    """Open a select box's list. The click is repeated (three times at most): on a phone the first tap after
-    a script run sometimes only focuses the box, and a run under way can redraw it and close the list."""
-    for attempt in range(3):
-        box.click()
-        try:
-            expect(page.get_by_role("listbox")).to_be_visible(timeout=5_000)
-            return
-        except AssertionError:
-            page.keyboard.press("Escape")
-            settle(page)
-            if attempt == 2:
-                raise
-
-
-def _pick(page: Page, box: Locator, option: str) -> None:
-    """Choose an option of a select box; again (three times at most) when a rerun under way redraws the
-    list under the pointer and the option is gone before the click lands."""
-    for attempt in range(3):
-        _open_list(page, box)
-        try:
-            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
-            settle(page)
-            expect(box).to_have_value(option, timeout=5_000)
-            return
-        except (PlaywrightTimeoutError, AssertionError):
-            page.keyboard.press("Escape")
-            settle(page)
-            if attempt == 2:
-                raise
+    choose(page, page.get_by_role("combobox", name="Open a request"), reference)
 
 
 # ------------------------------------------------------------------ a signed-in resident and "My requests"
@@ -160,7 +127,7 @@ def _inbox(page: Page, *, claimed: str = "Anyone") -> list[str]:
     if not claimed_box.is_visible():
         filters.click()
     expect(claimed_box).to_be_visible()
-    _pick(page, claimed_box, claimed)
+    choose(page, claimed_box, claimed)
     settle(page)
     if not claimed_box.is_visible():  # a rerun under load can draw the expander anew, closed
         filters.click()
@@ -221,10 +188,10 @@ def test_reviewer_claims_then_reassigns_to_another_group(live: LiveServer, brows
     _open_case(roads, reference)
     _decide(roads, "Reassign")
     roads.get_by_label("Reason for reassigning").fill("Cars parked on the pavement: a safety matter first.")
-    _pick(roads, roads.get_by_role("combobox", name="Group to hand it to"), "Public safety")
+    choose(roads, roads.get_by_role("combobox", name="Group to hand it to"), "Public safety")
     colleague = roads.get_by_role("combobox", name="Colleague in that group (optional)")
     for attempt in range(3):  # a rerun still under way (the reason typed, the group chosen) closes an open list
-        _open_list(roads, colleague)
+        open_list(roads, colleague)
         try:
             expect(roads.get_by_role("option")).to_have_text(["safety"], timeout=5_000)  # the group's members only
             break

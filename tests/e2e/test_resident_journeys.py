@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.conftest import LiveServer, Shots, live_server, nav, new_page, settle, sign_in
+from tests.e2e.conftest import LiveServer, Shots, live_server, nav, new_page, open_list, settle, sign_in
 from tests.e2e.journeys import (TREE_PERMIT, box, expander, metric, open_case, open_form, png, pothole,
                                 seeded_database, state_of, submitted, track, tree_permit, warm_up)
 from tests.e2e.journeys import patient_expect  # noqa: F401 - autouse fixture
@@ -145,7 +145,7 @@ def _inbox_references(page: Page, tab: str) -> list[str]:
     expect(chooser.or_(empty)).to_have_count(1)  # what the previous tab drew is gone
     if empty.count():  # an empty tab shows a note instead of the table and the chooser
         return []
-    chooser.click()
+    open_list(page, chooser)
     names = [option.inner_text().strip() for option in page.get_by_role("option").all()]
     page.keyboard.press("Escape")
     return names
