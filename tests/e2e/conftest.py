@@ -230,14 +230,16 @@ def open_list(page: Page, box: Locator) -> None:
 
 
 def choose(page: Page, box: Locator, option: str) -> None:
-    """Choose an option of a select box as a person would on a long list: open it, type the option to
-    narrow the list (the list draws only the rows in view), click it. Again (three times at most) when a
-    rerun under way redraws the list under the pointer and the option is gone before the click lands."""
+    """Choose an option of a select box as a person would: open it and click the option; on a long list,
+    which draws only the rows in view, type the option first to narrow it. Again (three times at most)
+    when a rerun under way redraws the list under the pointer and the option is gone before the click."""
+    target = page.get_by_role("option", name=option, exact=True)
     for attempt in range(3):
         open_list(page, box)
         try:
-            box.press_sequentially(option, delay=10)
-            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            if not target.count():
+                box.press_sequentially(option, delay=10)
+            target.click(timeout=8_000)
             settle(page)
             expect(box).to_have_value(option, timeout=5_000)
             return

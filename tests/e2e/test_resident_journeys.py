@@ -140,9 +140,13 @@ def _inbox_references(page: Page, tab: str) -> list[str]:
     tab_option.click()
     expect(page.get_by_role("radio", name=re.compile(rf"^{re.escape(tab)} \("))).to_be_checked()
     settle(page)
+    # Under load the previous tab's list can still be on screen after the click: wait for this tab's count
+    # (its label says how many requests it holds) in the line above the list.
+    count = int(re.search(r"\((\d+)\)$", tab_option.inner_text().strip()).group(1))
+    expect(page.get_by_text(re.compile(rf"^{count} requests?$"))).to_be_visible()
     chooser = page.get_by_role("combobox", name="Open a request")
     empty = page.get_by_text("No requests match.").or_(page.get_by_text("Nothing here. Well done!"))
-    expect(chooser.or_(empty)).to_have_count(1)  # what the previous tab drew is gone
+    expect(chooser.or_(empty)).to_have_count(1)
     if empty.count():  # an empty tab shows a note instead of the table and the chooser
         return []
     open_list(page, chooser)
