@@ -50,12 +50,22 @@ def _mail(url: str, _settings: Settings) -> object:
     return outbox.start_in_app(_engine(url), _settings)
 
 
+@st.cache_resource(show_spinner=False)
+def _figures(url: str, _settings: Settings) -> object:
+    # One thread per process that folds new audit events into the dashboard's facts
+    # (storage/figures.py; FORMWORK_FIGURES_REFRESH_SECONDS, 0 = off).
+    from storage import figures
+
+    return figures.start_in_app(_engine(url), _settings.holidays)
+
+
 def _start_workers(settings: Settings) -> None:
-    """The purge and mail threads, once per process. Started after the page has run: their imports
-    (the insights use cases) are not needed to show the first page, and the purge first runs a minute
-    after start anyway."""
+    """The purge, mail and figures threads, once per process. Started after the page has run: their
+    imports (the insights use cases) are not needed to show the first page, and none of them has work
+    that cannot wait a few seconds."""
     _retention(settings.database_url)
     _mail(settings.database_url, settings)
+    _figures(settings.database_url, settings)
 
 
 def _forget_erased(engine: Engine) -> None:

@@ -60,20 +60,22 @@ def dashboard(actor: Actor, uow: UnitOfWork, *, forms: Collection[str] | None = 
 REFRESH_BATCH = 20_000  # events per transaction while catching up
 
 
-def refresh_figures(uow: UnitOfWork, holidays: Collection[date] = ()) -> int:
-    """Fold the requests that have new audit events into their stored facts. Returns how many were updated.
+def refresh_figures(uow: UnitOfWork, holidays: Collection[date] = (), *, batch: int = REFRESH_BATCH) -> int:
+    """Fold the requests that have new audit events into their stored facts, ``batch`` events per
+    transaction. Returns how many requests were updated.
 
     Each request is measured with the steps (SLAs) of the form version it was submitted on, as the
     inbox's due dates are: a newer version's settings do not change an older request's breaches.
     """
-    return _refresh(uow, holidays, None)
+    return _refresh(uow, holidays, None, batch)
 
 
-def _refresh(uow: UnitOfWork, holidays: Collection[date], book: metrics.StepBook | None) -> int:
+def _refresh(uow: UnitOfWork, holidays: Collection[date], book: metrics.StepBook | None,
+             batch: int = REFRESH_BATCH) -> int:
     updated = 0
     while True:
         with uow:
-            references, covered = uow.insights.stale_references(REFRESH_BATCH)
+            references, covered = uow.insights.stale_references(batch)
             if not references:
                 return updated
             if book is None:  # read once per refresh, and only when there is something to fold

@@ -4,7 +4,11 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
+
+import pytest
 
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
@@ -14,6 +18,7 @@ from builder.ports import InboxQuery
 from builder.sla import is_overdue
 from builder.usecases import forms, insights, requests, review
 from builder.workflow import Action, Command
+from storage import figures
 from storage.models import AuditRecord
 from storage.repositories import chained_from_row
 from storage.uow import SqlUnitOfWork
@@ -212,3 +217,41 @@ def test_facts_folded_by_an_older_fold_are_folded_again_once(seeded: SqlUnitOfWo
         session.commit()
     assert insights.refresh_figures(seeded) == len(form_of)
     assert insights.refresh_figures(seeded) == 0
+
+
+def test_the_background_thread_folds_in_small_batches_what_a_view_would_fold(seeded: SqlUnitOfWork,
+                                                                              engine: Engine) -> None:
+    """The app's figures thread brings the facts up to date without a view, a few events per transaction,
+    and the figures are then the same as a fresh fold: the next view finds nothing left to fold."""
+    form_of = _history(seeded)
+    thread = figures.FiguresThread(engine, (), every_seconds=3600)
+    with patch.object(figures, "BACKGROUND_BATCH", 7):  # many short transactions over this small log
+        assert thread.fold_once() >= len(form_of)
+    assert thread.fold_once() == 0 and insights.refresh_figures(seeded) == 0
+    shown = insights.dashboard(DESIGNER, seeded, now=NOW)
+    expected = _pure(engine, form_of)
+    assert _rounded(shown.forms) == _rounded(expected.forms) and _rounded(shown.steps) == _rounded(expected.steps)
+
+
+def test_the_app_s_figures_thread_runs_on_its_own_and_stops(seeded: SqlUnitOfWork, engine: Engine) -> None:
+    requests.submit("report-pothole", POTHOLE, RESIDENT, seeded, idempotency_key="thread")
+    thread = figures.start_in_app(engine, (), every_seconds=0.05, first_after_seconds=0)
+    assert thread is not None
+    try:
+        deadline = time.monotonic() + 20
+        while thread.folded == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert thread.folded == 1, "the new request was folded without any dashboard view"
+        assert insights.refresh_figures(seeded) == 0
+    finally:
+        thread.stop()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert figures.start_in_app(engine, (), every_seconds=0) is None, "0 turns the thread off"
+
+
+def test_the_refresh_interval_setting_is_read_and_a_wrong_value_names_it() -> None:
+    assert figures.interval_seconds({}) == figures.DEFAULT_INTERVAL_SECONDS
+    assert figures.interval_seconds({"FORMWORK_FIGURES_REFRESH_SECONDS": "15"}) == 15
+    with pytest.raises(ValueError, match="FORMWORK_FIGURES_REFRESH_SECONDS"):
+        figures.interval_seconds({"FORMWORK_FIGURES_REFRESH_SECONDS": "soon"})

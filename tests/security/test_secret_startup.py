@@ -29,6 +29,7 @@ def fresh_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("FORMWORK_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
     monkeypatch.setenv("FORMWORK_MAIL_WORKER_SECONDS", "0")
+    monkeypatch.setenv("FORMWORK_FIGURES_REFRESH_SECONDS", "0")  # no thread outlives its test's database
     for name in ("FORMWORK_SECRET_KEY", "FORMWORK_DEMO_MODE"):
         monkeypatch.delenv(name, raising=False)
     st.cache_resource.clear()

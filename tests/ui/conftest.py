@@ -28,6 +28,7 @@ def app_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[En
     monkeypatch.setenv("FORMWORK_DATABASE_URL", url)
     monkeypatch.setenv("FORMWORK_SECRET_KEY", "test-only-cookie-key-0123456789-abcdefghijklmnop")
     monkeypatch.setenv("FORMWORK_MAIL_WORKER_SECONDS", "0")  # tests read the outbox as the pages left it
+    monkeypatch.setenv("FORMWORK_FIGURES_REFRESH_SECONDS", "0")  # no thread outlives its test's database
     monkeypatch.chdir(ROOT)
     st.cache_resource.clear()
     st.cache_data.clear()  # cached figures of an earlier test's database must not show in this one
