@@ -146,9 +146,11 @@ def _context(definition: FormDefinition, request: RequestRecord, uow: UnitOfWork
     members = uow.directory.group_members(request.group) if request.group else []
     exists = uow.directory.group_exists(to_group) if to_group else True
     target = uow.directory.group_members(to_group) if to_group and exists else members
+    # The submitter may not decide (workflow.apply), so they do not count towards "all members" or "N of".
+    deciders = workflow.eligible_deciders(members, request.submitted_by)
     return Context(
         workflow=definition.workflow, now=at, decisions=uow.requests.decisions(request.reference) if request.id else [],
-        group_size=len(members), holidays=holidays, group_exists=exists, target_members=frozenset(target),
+        group_size=len(deciders), holidays=holidays, group_exists=exists, target_members=frozenset(target),
     )
 
 

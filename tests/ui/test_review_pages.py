@@ -401,3 +401,38 @@ def test_as_the_form_shows_groups_rows_and_file_names_on_a_multi_page_form(
     assert "**Witness**" in markdown and "**Crew**" in markdown
     assert [c.value for c in app.caption if c.value.startswith("Worker ")] == ["Worker 1", "Worker 2"]
     assert not [b for b in app.button if str(b.key).startswith("answers_form:")]
+
+
+def _pothole_for(engine: Engine, group: str, policy: str) -> SqlUnitOfWork:
+    uow = seed_organisation(engine)
+    document = template("report-pothole")
+    document["workflow"]["steps"][0].update({"group": group, "policy": policy})
+    forms.create_form(document, DESIGNER, uow)
+    forms.publish("report-pothole", DESIGNER, uow)
+    return uow
+
+
+def test_the_case_page_counts_only_colleagues_who_may_decide(new_app: Callable[[], AppTest],
+                                                             app_database: Engine) -> None:
+    """An "all members" step of two inspectors, one of whom submitted: one more approval finishes it."""
+    uow = _pothole_for(app_database, "Road inspectors", "all")
+    receipt = requests.submit("report-pothole", POTHOLE, ROADS, uow, idempotency_key="own")
+    app = open_page(sign_in(new_app(), "roads2"), "case", ref=receipt.reference)
+    assert "Decided on this step: nobody yet — 1 more approval needed" in texts(app)
+    assert not app.warning
+    _button(app, "Approve")
+    assert "Approved. The resident is told." in texts(app)
+
+
+def test_the_case_page_says_when_nobody_in_the_group_may_decide(new_app: Callable[[], AppTest],
+                                                                app_database: Engine) -> None:
+    from tests.helpers import SAFETY
+
+    uow = _pothole_for(app_database, "Public safety", "all")  # "safety" is its only member
+    receipt = requests.submit("report-pothole", POTHOLE, SAFETY, uow, idempotency_key="only")
+    app = open_page(sign_in(new_app(), "safety"), "case", ref=receipt.reference)
+    warning = " ".join(w.value for w in app.warning)
+    assert "Nobody in the group “Public safety” can decide this request" in warning
+    assert "An administrator must add a colleague to the group" in warning
+    assert "You submitted this request yourself, so a colleague must decide it." in texts(app)
+    assert not app.radio  # no decision panel for the submitter
