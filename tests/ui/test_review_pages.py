@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -79,14 +80,34 @@ def test_a_reviewer_switches_the_inbox_to_french(new_app: Callable[[], AppTest],
     assert app.title[0].value == "Demandes à traiter" and not app.exception
 
 
-def test_export_file_content_escapes_formulas(app_database: Engine) -> None:
-    from builder.spreadsheet import to_xlsx
+# Group names are typed by an administrator and exported in the "Group" column: formula-looking ones too.
+FORMULA_GROUPS = ('=HYPERLINK("http://evil.example","Open")', "＠SUM(A1:A9)")
+
+
+def test_the_inbox_export_escapes_formulas_in_exported_columns(new_app: Callable[[], AppTest], app_database: Engine,
+                                                                download_files: dict[str, bytes]) -> None:
+    from builder.ports import GroupRecord
 
     uow = _seed(app_database, count=2)
-    rows = review.export_selection(ROADS, uow, review.InboxQuery(groups=ROADS.reviewer_groups))
-    rows[0]["Reference"] = "=1+2"
-    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(rows)))
-    assert book.active["A2"].value == "'=1+2" and book.active["A2"].data_type == "s"
+    with uow:
+        for group in FORMULA_GROUPS:
+            uow.directory.add_group(GroupRecord(group, "public-works"))
+        uow.directory.set_roles("roads", designer_departments=frozenset(),
+                                reviewer_groups=frozenset({"Road inspectors", *FORMULA_GROUPS}))
+        uow.commit()
+    for row, group in zip(review.inbox(ROADS, uow).rows, FORMULA_GROUPS, strict=True):
+        review.act(row.reference, Command(Action.REASSIGN, ROADS, text="Theirs", to_group=group), 1, uow)
+    app = open_page(sign_in(new_app(), "roads"), "inbox")
+    _button(app, "Prepare the export")
+    csv_file = next(data for name, data in download_files.items() if name.endswith(".csv"))
+    xlsx_file = next(data for name, data in download_files.items() if name.endswith(".xlsx"))
+    table = list(csv.DictReader(io.StringIO(csv_file.decode("utf-8-sig"))))
+    assert sorted(r["Group"] for r in table) == sorted("'" + g for g in FORMULA_GROUPS)
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_file)).active
+    header = [cell.value for cell in sheet[1]]
+    cells = [row[header.index("Group")] for row in sheet.iter_rows(min_row=2)]
+    assert sorted(c.value for c in cells) == sorted("'" + g for g in FORMULA_GROUPS)
+    assert {c.data_type for c in cells} == {"s"}  # text cells, never formulas
 
 
 def test_case_page_decides_with_only_the_allowed_actions(new_app: Callable[[], AppTest],
