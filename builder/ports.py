@@ -149,6 +149,17 @@ class OutboxMessage:
 
 
 @dataclass(frozen=True)
+class MailRecord:
+    """A message of the outbox as a data-protection export shows it: queued (``sent_at`` None) or sent."""
+
+    recipient: str
+    subject: str
+    body: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
 class InboxQuery:
     groups: frozenset[str]
     states: tuple[str, ...] = ("in_review",)
@@ -345,6 +356,8 @@ class Insights(Protocol):
     def files(self, reference: str) -> list[FileRecord]: ...
     def anonymise(self, reference: str, at: datetime) -> None: ...
     def forget_user(self, username: str) -> bool: ...  # resident accounts only; False for staff or unknown
+    def resident_mail(self, addresses: Collection[str]) -> list[MailRecord]: ...  # to these addresses, any case
+    def forget_mail(self, addresses: Collection[str]) -> int: ...  # delete it, queued or sent; how many
     # dashboard figures, materialised from the log (builder.metrics.RequestFact)
     def stale_references(self, limit: int) -> tuple[list[str], int]: ...  # with new events; and up to which seq
     # (form slug, number of the version the request was submitted on, event), each request's events in log order

@@ -37,6 +37,7 @@ from builder.ports import (
     INBOX_COUNT_CAP,
     InboxPage,
     InboxQuery,
+    MailRecord,
     OutboxMessage,
     DepartmentRecord,
     GroupRecord,
@@ -744,12 +745,34 @@ class SqlInsights:
             or self.session.exec(select(GroupMembership.user_id).where(GroupMembership.user_id == row.id)).first()
         if has_roles is not None:
             return False
+        # The username goes too: it is often the person's name. A random one keeps the row (and its id)
+        # for the records that point to it; the audit log keeps the old name as its actor (README).
+        row.username = f"erased-{secrets.token_hex(8)}"
         row.display_name, row.email, row.is_active = "Erased account", "", False
         row.password_hash = "!erased"  # matches no password
         self.session.add(row)
         self.session.execute(delete(AuthSession).where(AuthSession.username == username))
+        self.session.execute(delete(LoginThrottle).where(LoginThrottle.username == username))
+        # The submission limit counts a signed-in resident as "user:<username>" (builder.usecases.limits).
+        self.session.execute(delete(RateLimit).where(RateLimit.client_key == f"user:{username}"))
         self.session.flush()
         return True
+
+    def resident_mail(self, addresses: Collection[str]) -> list[MailRecord]:
+        wanted = sorted({a.strip().lower() for a in addresses if a.strip()})
+        if not wanted:
+            return []
+        rows = self.session.exec(select(OutboxMail).where(func.lower(OutboxMail.recipient).in_(wanted))
+                                 .order_by(col(OutboxMail.created_at), col(OutboxMail.id)))
+        return [MailRecord(r.recipient, r.subject, r.body, r.created_at, r.sent_at) for r in rows]
+
+    def forget_mail(self, addresses: Collection[str]) -> int:
+        wanted = sorted({a.strip().lower() for a in addresses if a.strip()})
+        if not wanted:
+            return 0
+        deleted = self.session.execute(delete(OutboxMail).where(func.lower(OutboxMail.recipient).in_(wanted)))
+        self.session.flush()
+        return int(deleted.rowcount or 0)
 
     # ------------------------------------------------------------ dashboard figures (materialised)
 

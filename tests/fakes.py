@@ -24,6 +24,7 @@ from builder.ports import (
     FormRecord,
     InboxPage,
     InboxQuery,
+    MailRecord,
     OutboxMessage,
     DepartmentRecord,
     GroupRecord,
@@ -382,8 +383,23 @@ class FakeInsights:
         user = directory.users.get(username)
         if user is None or user.is_admin or user.designer_departments or user.reviewer_groups:
             return False
-        directory.users[username] = replace(user, display_name="Erased account", email="", is_active=False)
+        del directory.users[username]
+        erased = f"erased-{secrets.token_hex(8)}"
+        directory.users[erased] = replace(user, username=erased, display_name="Erased account", email="",
+                                          is_active=False)
         return True
+
+    def resident_mail(self, addresses: Collection[str]) -> list[MailRecord]:
+        wanted = {a.strip().lower() for a in addresses}
+        return [MailRecord(m.recipient, m.subject, m.body, m.created_at, None)
+                for m in self._uow().outbox.messages.values() if m.recipient.lower() in wanted]
+
+    def forget_mail(self, addresses: Collection[str]) -> int:
+        outbox = self._uow().outbox
+        gone = [key for key, m in outbox.messages.items() if m.recipient.lower() in {a.lower() for a in addresses}]
+        for key in gone:
+            del outbox.messages[key]
+        return len(gone)
 
 
 class FakeAttachments:
