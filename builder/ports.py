@@ -307,9 +307,23 @@ class AuditLog(Protocol):
     def for_request(self, reference: str) -> list[ChainedEvent]: ...
 
 
+@dataclass(frozen=True)
+class UndeliveredMail:
+    """A message the worker gave up on after its last attempt (storage.outbox.MAX_ATTEMPTS)."""
+
+    id: int
+    recipient: str
+    subject: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+
+
 class Outbox(Protocol):
     def enqueue(self, message: OutboxMessage) -> None: ...
     def enqueue_all(self, messages: Sequence[OutboxMessage]) -> None: ...  # one write; same rules as enqueue
+    def undelivered(self) -> list[UndeliveredMail]: ...  # given up on, oldest first
+    def retry(self, message_id: int, at: datetime) -> bool: ...  # attempts start again; False: none undelivered
 
 
 @dataclass(frozen=True)

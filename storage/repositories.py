@@ -44,6 +44,7 @@ from builder.ports import (
     RequestRecord,
     SessionRecord,
     ThrottleRecord,
+    UndeliveredMail,
     UserRecord,
     VersionRecord,
 )
@@ -72,6 +73,7 @@ from storage.models import (
     User,
     VisitFigure,
 )
+from storage.outbox import MAX_ATTEMPTS
 
 
 class SqlForms:
@@ -664,6 +666,22 @@ class SqlOutbox:
                  "created_at": m.created_at} for m in messages]
         if rows:
             self.session.connection().execute(_OUTBOX_INSERT, rows if len(rows) > 1 else rows[0])
+
+    def undelivered(self) -> list[UndeliveredMail]:
+        rows = self.session.exec(select(OutboxMail).where(*_given_up()).order_by(col(OutboxMail.created_at)))
+        return [UndeliveredMail(r.id or 0, r.recipient, r.subject, r.attempts, r.last_error, r.created_at)
+                for r in rows]
+
+    def retry(self, message_id: int, at: datetime) -> bool:
+        """Give an undelivered message a fresh set of attempts, due at once (the worker sends it next)."""
+        again = self.session.execute(update(OutboxMail).where(col(OutboxMail.id) == message_id, *_given_up())
+                                     .values(attempts=0, next_attempt_at=at))
+        return bool(again.rowcount)
+
+
+def _given_up() -> tuple[Any, ...]:
+    """The worker's rule for a message it stopped trying (storage.outbox.due)."""
+    return col(OutboxMail.sent_at).is_(None), col(OutboxMail.attempts) >= MAX_ATTEMPTS
 
 
 _OUTBOX_INSERT = text(

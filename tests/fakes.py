@@ -31,6 +31,7 @@ from builder.ports import (
     RequestRecord,
     SessionRecord,
     ThrottleRecord,
+    UndeliveredMail,
     UserRecord,
     VersionRecord,
 )
@@ -311,6 +312,12 @@ class FakeOutbox:
     def enqueue_all(self, messages: Sequence[OutboxMessage]) -> None:
         for message in messages:
             self.enqueue(message)
+
+    def undelivered(self) -> list[UndeliveredMail]:
+        return []  # nothing is sent from memory, so nothing is ever given up on
+
+    def retry(self, message_id: int, at: datetime) -> bool:
+        return False
 
 
 class FakeInsights:
