@@ -168,6 +168,17 @@ def test_my_requests_opens_a_request_without_the_code_and_answers(new_app: Calla
     case = review.open_case(receipt.reference, ROADS, uow)
     assert case.request.state == "in_review" and case.request.step_id == "inspection"
     assert "The north side, by the bakery" in [c.body for c in case.comments]
+    # The page sent the answer with an idempotency key: a second click of the same form is applied once.
+    from storage.models import ProcessedCommand
+
+    with Session(app_database) as session:
+        keys = session.exec(select(ProcessedCommand).where(ProcessedCommand.reference == receipt.reference)).all()
+    key = app.session_state[f"my_request_idem:{receipt.reference}:2:answer"]
+    assert [k.key for k in keys] == [key]
+    assert requests.resident_act(receipt.reference, None, Action.ANSWER, "The north side, by the bakery", 2,
+                                 RESIDENT, uow, idempotency_key=key) == "in_review"  # the second click: no error
+    assert [c.body for c in review.open_case(receipt.reference, ROADS, uow).comments].count(
+        "The north side, by the bakery") == 1
 
 
 def test_receipt_pdf_holds_the_reference_and_answers(new_app: Callable[[], AppTest], app_database: Engine,
