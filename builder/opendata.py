@@ -17,7 +17,8 @@ also marked personal (``settings.personal_data``): personal wins. On top of that
 - rows are published only when at least ``MIN_GROUP`` requests share the same month, status,
   category and area answers (k-anonymity on the answers a neighbour could know); aggregate counts below
   ``MIN_GROUP`` are shown as ``<5``;
-- text cells starting with a spreadsheet formula character get a leading apostrophe.
+- text cells starting with a spreadsheet formula character get a leading apostrophe (the one rule of
+  ``builder.spreadsheet``, shared with the inbox and dashboard exports).
 """
 
 from __future__ import annotations
@@ -35,13 +36,13 @@ from datetime import datetime
 from typing import Any
 
 from builder.definition import FormDefinition
+from builder.spreadsheet import escape_text
 
 MIN_GROUP = 5
 SUPPRESSED = f"<{MIN_GROUP}"
 REMOVED = "[removed]"
 OTHER_AREAS = "(other areas)"
 AREA = "area"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _SHORTEST_SCRUBBED = 3  # shorter personal values ("A", "12") would blank ordinary words
 
 
@@ -72,11 +73,6 @@ def publishable_fields(definition: FormDefinition) -> list[str]:
 
 def pseudonym(key: bytes, form: str, reference: str) -> str:
     return hmac.new(key, f"{form}\x00{reference}".encode(), hashlib.sha256).hexdigest()[:20]
-
-
-def escape_formula(value: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def build_export(definition: FormDefinition, records: Iterable[OpenRecord], key: bytes) -> OpenDataExport:
@@ -146,7 +142,7 @@ def _row(form: str, record: OpenRecord, fields: list[str], kinds: dict[str, str]
 
 def _area_cell(value: Any) -> str | None:
     found = area(value)
-    return None if found is None else escape_formula(found)
+    return None if found is None else escape_text(found)
 
 
 def _cell(value: Any, kind: str, scrub: re.Pattern[str] | None) -> Any:
@@ -163,7 +159,7 @@ def _cell(value: Any, kind: str, scrub: re.Pattern[str] | None) -> Any:
         return text[:7]  # generalised to the month
     if scrub is not None:
         text = scrub.sub(REMOVED, text)
-    return escape_formula(text)
+    return escape_text(text)
 
 
 def _scrubber(records: list[OpenRecord], personal: list[str]) -> re.Pattern[str] | None:
@@ -206,7 +202,7 @@ def _aggregates(rows: list[dict[str, Any]], categories: list[str], areas: dict[s
             if small:
                 counts[OTHER_AREAS] = sum(small.values())
         for value, count in sorted(counts.items()):
-            result.append({"dimension": dimension, "value": escape_formula(value),
+            result.append({"dimension": dimension, "value": escape_text(value),
                            "count": count if count >= MIN_GROUP else SUPPRESSED})
     return result
 
@@ -251,7 +247,9 @@ def _property_schema(schema: dict[str, Any], name: str) -> dict[str, Any] | None
 
 def to_csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    # RFC 4180 line ends: with "\n" alone the writer leaves a "\r" in a value unquoted, and a spreadsheet
+    # would break the row there.
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _csv_value(row.get(k)) for k in columns})
@@ -260,7 +258,7 @@ def to_csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
 
 def _csv_value(value: Any) -> Any:
     if isinstance(value, str):
-        return escape_formula(value)
+        return escape_text(value)
     return "" if value is None else value
 
 

@@ -149,6 +149,17 @@ class OutboxMessage:
 
 
 @dataclass(frozen=True)
+class MailRecord:
+    """A message of the outbox as a data-protection export shows it: queued (``sent_at`` None) or sent."""
+
+    recipient: str
+    subject: str
+    body: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
 class InboxQuery:
     groups: frozenset[str]
     states: tuple[str, ...] = ("in_review",)
@@ -296,9 +307,23 @@ class AuditLog(Protocol):
     def for_request(self, reference: str) -> list[ChainedEvent]: ...
 
 
+@dataclass(frozen=True)
+class UndeliveredMail:
+    """A message the worker gave up on after its last attempt (storage.outbox.MAX_ATTEMPTS)."""
+
+    id: int
+    recipient: str
+    subject: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+
+
 class Outbox(Protocol):
     def enqueue(self, message: OutboxMessage) -> None: ...
     def enqueue_all(self, messages: Sequence[OutboxMessage]) -> None: ...  # one write; same rules as enqueue
+    def undelivered(self) -> list[UndeliveredMail]: ...  # given up on, oldest first
+    def retry(self, message_id: int, at: datetime) -> bool: ...  # attempts start again; False: none undelivered
 
 
 @dataclass(frozen=True)
@@ -345,6 +370,8 @@ class Insights(Protocol):
     def files(self, reference: str) -> list[FileRecord]: ...
     def anonymise(self, reference: str, at: datetime) -> None: ...
     def forget_user(self, username: str) -> bool: ...  # resident accounts only; False for staff or unknown
+    def resident_mail(self, addresses: Collection[str]) -> list[MailRecord]: ...  # to these addresses, any case
+    def forget_mail(self, addresses: Collection[str]) -> int: ...  # delete it, queued or sent; how many
     # dashboard figures, materialised from the log (builder.metrics.RequestFact)
     def stale_references(self, limit: int) -> tuple[list[str], int]: ...  # with new events; and up to which seq
     # (form slug, number of the version the request was submitted on, event), each request's events in log order

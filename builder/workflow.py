@@ -126,6 +126,9 @@ class Context:
     workflow: Workflow
     now: datetime
     decisions: list[DecisionRecord]
+    # Members of the step's group who may decide: whoever submitted the request is left out
+    # (``eligible_deciders``), since ``apply`` refuses them a decision and counting them would leave an
+    # "all members" step waiting for a decision nobody can give.
     group_size: int
     holidays: Collection[date] = ()
     group_exists: bool = True
@@ -235,11 +238,36 @@ def _approve(request: RequestRecord, command: Command, ctx: Context) -> Effect:
 
 
 def approvals_needed(step: WorkflowStep, group_size: int) -> int:
+    """Approvals that finish the step, ``group_size`` being the members who may decide (``eligible_deciders``).
+
+    "N of the group" is capped at those who may decide: a member who submitted the request, or a group that
+    shrank since the form was published, would otherwise leave the step waiting for approvals nobody can
+    give. With nobody eligible one approval is still needed -- the step waits, never passes unapproved, and
+    the case page says that someone must join the group (``nobody_can_decide``).
+    """
     if step.policy == "all":
         return max(group_size, 1)
     if step.policy == "n":
-        return step.approvals_needed or 1
+        return max(min(step.approvals_needed or 1, group_size), 1)
     return 1
+
+
+def eligible_deciders(members: Collection[str], submitted_by: str | None) -> list[str]:
+    """The members of a group who may decide a request: all but whoever submitted it."""
+    return [member for member in members if member != submitted_by]
+
+
+def approvals_missing(step: WorkflowStep, group_size: int, decisions: Collection[DecisionRecord],
+                      step_index: int | None) -> int:
+    """How many more approvals the step waits for (each member counted once)."""
+    approved = {d.reviewer for d in decisions if d.step_index == step_index and d.outcome == "approve"}
+    return max(approvals_needed(step, group_size) - len(approved), 0)
+
+
+def nobody_can_decide(group_size: int) -> bool:
+    """A step whose group has no member who may decide (e.g. its only member submitted the request):
+    it cannot move on until an administrator adds someone to the group, who may then also hand it elsewhere."""
+    return group_size == 0
 
 
 def _reject(request: RequestRecord, command: Command, ctx: Context) -> Effect:

@@ -10,7 +10,7 @@ from builder.usecases import admin
 from builder.usecases.accounts import AccountInvalid
 from ui.access import is_admin, require
 from ui.context import services
-from ui.i18n import _, language_selector
+from ui.i18n import _, language_selector, ngettext
 from ui.text import literal, plain
 
 language_selector()  # staff read the interface in their language too
@@ -58,7 +58,13 @@ def _run(errors_key: str, done: str, action: Callable[[], object]) -> None:
         st.session_state["admin_password"] = result
 
 
-users_tab, groups_tab = st.tabs([_("Users"), _("Groups and departments")])
+undelivered = admin.undelivered_mail(actor, uow_factory())
+if undelivered:  # mail the worker gave up on would otherwise go unnoticed: say so on top of the page
+    st.warning(ngettext("{count} message could not be delivered. See the tab Undelivered mail.",
+                        "{count} messages could not be delivered. See the tab Undelivered mail.",
+                        len(undelivered)).format(count=len(undelivered)))
+users_tab, groups_tab, mail_tab = st.tabs([_("Users"), _("Groups and departments"),
+                                           _("Undelivered mail ({count})").format(count=len(undelivered))])
 
 with users_tab:
     st.dataframe([{
@@ -214,3 +220,22 @@ with groups_tab:
                 _run("admin_group_change_errors", _("Removed the group {name}.").format(name=changed_group),
                      lambda: admin.remove_group(actor, changed_group, uow_factory()))
                 st.rerun()
+
+with mail_tab:
+    if not undelivered:
+        st.success(_("All mail has been delivered or is still being tried."))
+    else:
+        st.caption(_("The mail server refused these messages or could not be reached, at every attempt over about "
+                     "an hour. Once the mail settings or the server are fixed, try them again; they are deleted "
+                     "{days} days after they were queued.").format(days=admin.MAIL_KEPT_DAYS))
+        st.dataframe([{_("Queued (UTC)"): m.created_at.strftime("%Y-%m-%d %H:%M"), _("To"): m.recipient,
+                       _("Subject"): m.subject, _("Attempts"): m.attempts, _("Last error"): m.last_error}
+                      for m in undelivered], hide_index=True, width="stretch")
+        chosen_mail = st.selectbox(_("Message"), [m.id for m in undelivered], key="retry_mail",
+                                   format_func={m.id: f"{m.recipient}: {m.subject}" for m in undelivered}.get)
+        if st.button(_("Try this message again"), key="retry_mail_go") and chosen_mail is not None:
+            retried = admin.retry_mail(actor, chosen_mail, uow_factory())
+            st.session_state["admin_notice"] = (_("The message will be sent at the mail worker's next run.") if retried else
+                                                _("This message is no longer waiting: it was tried again or "
+                                                  "deleted meanwhile."))
+            st.rerun()

@@ -16,6 +16,7 @@ from ui.context import services
 from ui.i18n import _, language_selector, ngettext, show_date
 from ui.timeline import action_labels, show_comments, show_history, staff_refusal, staff_state_label
 from ui.nav import page
+from ui.text import plain
 
 language_selector()  # staff read the interface in their language too
 
@@ -51,9 +52,16 @@ if request.claimed_by:
 if case.step_name and request.state in {"in_review", "needs_info"}:
     outcomes = action_labels()
     decided = ", ".join(f"{d.reviewer} ({outcomes.get(d.outcome, d.outcome)})" for d in case.decided) or _("nobody yet")
-    needed = (" — " + ngettext("{count} approval needed", "{count} approvals needed", case.approvals_needed).format(
-        count=case.approvals_needed)) if case.approvals_needed else ""
+    needed = (" — " + ngettext("{count} more approval needed", "{count} more approvals needed",
+                               case.approvals_missing).format(count=case.approvals_missing)
+              ) if case.approvals_missing else ""
     st.text(_("Decided on this step: {decided}").format(decided=decided) + needed)
+if case.nobody_can_decide:
+    # The submitter may not decide their own request; a group with nobody else would wait for ever unseen.
+    why = (_("Nobody in the group “{group}” can decide this request: it was submitted by the group's only member.")
+           if case.group_members else _("The group “{group}” has no members, so nobody can decide this request."))
+    st.warning(why.format(group=plain(request.group or "")) + " " + _(
+        "An administrator must add a colleague to the group; until then the request waits at this step."))
 
 notice = st.session_state.pop("case_notice", None)
 if notice:

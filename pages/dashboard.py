@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from babel.numbers import format_percent
 
-from builder import metrics, opendata
+from builder import metrics, opendata, spreadsheet
 from builder.errors import FormworkError
 from builder.ports import Actor
 from builder.usecases import insights
@@ -65,10 +65,12 @@ def share(value: float | None) -> str:
 
 
 def show_table(rows: list[dict[str, Any]], name: str, key: str) -> None:
-    """Every chart comes with its numbers, and the numbers as a CSV file."""
-    frame = pd.DataFrame(rows)
-    st.dataframe(frame, hide_index=True, width="stretch")
-    st.download_button(_("Download {table} (CSV)").format(table=name), frame.to_csv(index=False).encode(),
+    """Every chart comes with its numbers, and the numbers as a CSV file.
+
+    The file goes through the exports' one rule (``builder.spreadsheet``): form titles and step names are
+    typed by designers, and one starting with "=" must not run as a formula in the city's spreadsheet."""
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.download_button(_("Download {table} (CSV)").format(table=name), spreadsheet.to_csv(rows),
                        f"{key}.csv", "text/csv", key=f"csv-{key}")
 
 

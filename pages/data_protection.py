@@ -62,12 +62,14 @@ archive = st.session_state.get("dp_archive")
 if isinstance(archive, bytes):
     st.download_button(_("Download the archive (ZIP)"), archive, "resident-data.zip", "application/zip",
                        on_click="ignore")
-    st.caption(_("The archive holds the answers, attached files, comments and history. Send it to the resident "
-                 "by a safe channel."))
+    st.caption(_("The archive holds the answers, attached files, comments, history and the mail the city sent "
+                 "to the resident. Send it to the resident by a safe channel."))
 
 st.subheader(_("Erase"))
-st.caption(_("Removes the answers, files, comments and contact details of these requests and closes a resident's "
-             "account. Open requests are withdrawn. The history stays, without any answers. This cannot be undone."))
+st.caption(_("Removes the answers, files, comments and contact details of these requests and the mail sent to the "
+             "resident, and closes a resident's account (name, email address and username). Open requests are "
+             "withdrawn. The history stays, without any answers; it still names a signed-in resident's username "
+             "where they acted. This cannot be undone."))
 checked = st.checkbox(_("I have checked who is asking and that the city may erase this data."))
 confirm = st.text_input(_("To confirm, type what you searched for"), max_chars=254, key="dp_confirm")
 if st.button(_("Erase now"), type="primary", disabled=not checked):

@@ -1,5 +1,7 @@
 """A signed-in resident's own requests: open one without the access code."""
 
+import secrets
+
 import streamlit as st
 
 from builder.errors import FormworkError
@@ -52,10 +54,14 @@ seen = st.session_state.get(seen_key, view.row_version)
 
 
 def _act(action: Action, text: str, done: str, files: list[tuple[str, bytes]]) -> None:
+    # One key per request, version seen and action: a second click on the same form is applied once and
+    # answered with the same calm notice, never "this request changed".
+    key = st.session_state.setdefault(f"my_request_idem:{view.reference}:{seen}:{action.value}",
+                                      secrets.token_hex(16))
     try:
         resident_act(view.reference, None, action, text, seen, actor, uow_factory(),
                      holidays=services().holidays, files=files, locale=current_locale(),
-                     public_url=services().public_url)
+                     public_url=services().public_url, idempotency_key=key)
     except FormworkError as exc:
         record_refusal(actor, f"{action.value} on my request {view.reference}", exc)
         for message in refusal_messages(exc):

@@ -1,5 +1,6 @@
 """Follow a request with its reference and access code; answer a question, download its files or withdraw."""
 
+import secrets
 
 import streamlit as st
 
@@ -65,10 +66,14 @@ seen = st.session_state.get(seen_key, view.row_version)
 
 
 def _act(action: Action, text: str, done: str, files: list[tuple[str, bytes]]) -> None:
+    # One key per request, version seen and action: a second click on the same form is applied once and
+    # answered with the same calm notice, never "this request changed".
+    key = st.session_state.setdefault(f"track_idem:{view.reference}:{seen}:{action.value}",
+                                      secrets.token_hex(16))
     try:
         resident_act(view.reference, lookup["code"], action, text, seen, current_actor(), uow_factory(),
                      holidays=services().holidays, files=files, locale=current_locale(),
-                     public_url=services().public_url)
+                     public_url=services().public_url, idempotency_key=key)
     except FormworkError as exc:
         for message in refusal_messages(exc):
             st.error(message)

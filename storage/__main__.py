@@ -5,6 +5,7 @@ Commands:
   demo               load demo departments, groups, users and forms; prints the passwords
   verify-audit       verify the audit log's hash chain; names the first broken link (exit 1)
   outbox [--once]    send queued mail over SMTP (FORMWORK_SMTP_*), retrying with backoff; loops unless --once
+  outbox --undelivered  list the mail given up on after every attempt (exit 1 when there is some)
   purge              anonymise requests kept past their form's retention (see storage/retention.py);
                      exit 1 when readers kept the SQLite WAL busy (run it again)
   backup PATH        write a consistent backup while the app runs (SQLite file or pg_dump archive)
@@ -67,12 +68,34 @@ def _outbox_command(rest: list[str], engine: Engine) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = load_settings()
+    if "--undelivered" in rest:
+        return _undelivered(engine, listed=True)
     if "--once" in rest:
         result = outbox.send_due(engine, outbox.sender_for(settings), settings.mail_from)
         print(f"Outbox: {result.sent} sent, {result.failed} failed, {result.skipped} taken by another worker.")
+        _undelivered(engine, listed=False)
         return 0
     outbox.run_forever(engine, settings)
     return 0
+
+
+def _undelivered(engine: Engine, *, listed: bool) -> int:
+    """Say which mail the worker gave up on (all of it when ``listed``); 1 when there is some."""
+    from storage import outbox
+    from storage.uow import SqlUnitOfWork
+
+    with SqlUnitOfWork(engine).reading() as uow:
+        given_up = uow.outbox.undelivered()
+    if not given_up:
+        if listed:
+            print("No undelivered mail.")
+        return 0
+    print(f"{len(given_up)} message(s) undelivered after {outbox.MAX_ATTEMPTS} attempts; try them again from the "
+          "administration page (Undelivered mail).")
+    for mail in given_up if listed else []:
+        print(f"  #{mail.id}  {mail.created_at:%Y-%m-%d %H:%M} UTC  to {mail.recipient}  {mail.subject!r}  "
+              f"last error: {mail.last_error}")
+    return 1
 
 
 def _records_command(command: str, rest: list[str], engine: Engine) -> int:

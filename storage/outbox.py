@@ -15,6 +15,13 @@ at once, also against one PostgreSQL database from several machines:
 
 Without ``FORMWORK_SMTP_HOST`` messages are written to the log (logger ``formwork.mail``) and
 marked sent: nothing fails in development or in a city without mail.
+
+After ``MAX_ATTEMPTS`` failed tries (about an hour) the worker gives up on a message: it logs an
+error, and the message is listed for administrators -- on the administration page (*Undelivered mail*,
+where it can be tried again) and by ``python -m storage outbox --undelivered`` -- instead of vanishing.
+Sent messages are deleted ``SENT_MAIL_KEPT`` after sending, undelivered ones as long after they were
+queued, by the retention purge (``forget_old_mail``): the outbox is a queue, not an archive of what
+residents were told (each request's history is that record).
 """
 
 from __future__ import annotations
@@ -30,9 +37,10 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
 
+from builder.usecases.admin import MAIL_KEPT_DAYS
 from storage.models import OutboxMail
 from storage.settings import Settings
 
@@ -42,6 +50,8 @@ MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=30)  # 30 s, 1 min, 2 min, ... about 1 hour before the last try
 LEASE = timedelta(minutes=5)  # a claimed message is not touched by other workers for this long
 BATCH = 50
+# Long enough to answer "did you write to me?", short for personal data (the administration page says it too).
+SENT_MAIL_KEPT = timedelta(days=MAIL_KEPT_DAYS)
 
 
 @dataclass(frozen=True)
@@ -129,11 +139,25 @@ def send_due(engine: Engine, send: Sender, mail_from: str, now: Callable[[], dat
         except (OSError, smtplib.SMTPException) as exc:  # refused, unreachable, timed out: try again later
             failed += 1
             log.warning("Mail %s to %s failed (attempt %d): %s", row.id, row.recipient, row.attempts + 1, exc)
+            if row.attempts + 1 >= MAX_ATTEMPTS:
+                log.error("Mail %s to %s: giving up after %d attempts; an administrator sees it under "
+                          "Undelivered mail and can try it again.", row.id, row.recipient, MAX_ATTEMPTS)
             _finish(engine, row, clock(), f"{type(exc).__name__}: {exc}")
             continue
         sent += 1
         _finish(engine, row, clock(), None)
     return Pass(sent, failed, skipped)
+
+
+def forget_old_mail(engine: Engine, now: datetime | None = None) -> int:
+    """Delete messages sent more than ``SENT_MAIL_KEPT`` ago, and undelivered ones queued that long ago.
+    Returns how many went (the retention purge runs this)."""
+    cutoff = (now or datetime.now(UTC)) - SENT_MAIL_KEPT
+    sent = col(OutboxMail.sent_at).is_not(None) & (col(OutboxMail.sent_at) < cutoff)
+    given_up = (col(OutboxMail.sent_at).is_(None) & (col(OutboxMail.attempts) >= MAX_ATTEMPTS)
+                & (col(OutboxMail.created_at) < cutoff))
+    with engine.begin() as connection:
+        return int(connection.execute(delete(OutboxMail).where(sent | given_up)).rowcount or 0)
 
 
 def run_forever(engine: Engine, settings: Settings, interval: float = 5.0) -> None:

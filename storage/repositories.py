@@ -37,12 +37,14 @@ from builder.ports import (
     INBOX_COUNT_CAP,
     InboxPage,
     InboxQuery,
+    MailRecord,
     OutboxMessage,
     DepartmentRecord,
     GroupRecord,
     RequestRecord,
     SessionRecord,
     ThrottleRecord,
+    UndeliveredMail,
     UserRecord,
     VersionRecord,
 )
@@ -71,6 +73,7 @@ from storage.models import (
     User,
     VisitFigure,
 )
+from storage.outbox import MAX_ATTEMPTS
 
 
 class SqlForms:
@@ -664,6 +667,22 @@ class SqlOutbox:
         if rows:
             self.session.connection().execute(_OUTBOX_INSERT, rows if len(rows) > 1 else rows[0])
 
+    def undelivered(self) -> list[UndeliveredMail]:
+        rows = self.session.exec(select(OutboxMail).where(*_given_up()).order_by(col(OutboxMail.created_at)))
+        return [UndeliveredMail(r.id or 0, r.recipient, r.subject, r.attempts, r.last_error, r.created_at)
+                for r in rows]
+
+    def retry(self, message_id: int, at: datetime) -> bool:
+        """Give an undelivered message a fresh set of attempts, due at once (the worker sends it next)."""
+        again = self.session.execute(update(OutboxMail).where(col(OutboxMail.id) == message_id, *_given_up())
+                                     .values(attempts=0, next_attempt_at=at))
+        return bool(again.rowcount)
+
+
+def _given_up() -> tuple[Any, ...]:
+    """The worker's rule for a message it stopped trying (storage.outbox.due)."""
+    return col(OutboxMail.sent_at).is_(None), col(OutboxMail.attempts) >= MAX_ATTEMPTS
+
 
 _OUTBOX_INSERT = text(
     "INSERT INTO outbox (key, recipient, subject, body, created_at, attempts, next_attempt_at, last_error) "
@@ -744,12 +763,34 @@ class SqlInsights:
             or self.session.exec(select(GroupMembership.user_id).where(GroupMembership.user_id == row.id)).first()
         if has_roles is not None:
             return False
+        # The username goes too: it is often the person's name. A random one keeps the row (and its id)
+        # for the records that point to it; the audit log keeps the old name as its actor (README).
+        row.username = f"erased-{secrets.token_hex(8)}"
         row.display_name, row.email, row.is_active = "Erased account", "", False
         row.password_hash = "!erased"  # matches no password
         self.session.add(row)
         self.session.execute(delete(AuthSession).where(AuthSession.username == username))
+        self.session.execute(delete(LoginThrottle).where(LoginThrottle.username == username))
+        # The submission limit counts a signed-in resident as "user:<username>" (builder.usecases.limits).
+        self.session.execute(delete(RateLimit).where(RateLimit.client_key == f"user:{username}"))
         self.session.flush()
         return True
+
+    def resident_mail(self, addresses: Collection[str]) -> list[MailRecord]:
+        wanted = sorted({a.strip().lower() for a in addresses if a.strip()})
+        if not wanted:
+            return []
+        rows = self.session.exec(select(OutboxMail).where(func.lower(OutboxMail.recipient).in_(wanted))
+                                 .order_by(col(OutboxMail.created_at), col(OutboxMail.id)))
+        return [MailRecord(r.recipient, r.subject, r.body, r.created_at, r.sent_at) for r in rows]
+
+    def forget_mail(self, addresses: Collection[str]) -> int:
+        wanted = sorted({a.strip().lower() for a in addresses if a.strip()})
+        if not wanted:
+            return 0
+        deleted = self.session.execute(delete(OutboxMail).where(func.lower(OutboxMail.recipient).in_(wanted)))
+        self.session.flush()
+        return int(deleted.rowcount or 0)
 
     # ------------------------------------------------------------ dashboard figures (materialised)
 

@@ -7,7 +7,8 @@ audit event. Here it is wired to the database, and on SQLite followed by a WAL c
 ``secure_delete`` on (storage/engine.py) freed bytes are zeroed, and ``wal_checkpoint(TRUNCATE)``
 copies the zeroed pages home and empties the WAL, so the old values are in neither file. Each run also
 deletes files chosen on a form but never sent, a day after their upload (``forget_abandoned_uploads``),
-and the housekeeping rows of sign-ins and rate limits (``forget_stale_sign_ins``).
+the housekeeping rows of sign-ins and rate limits (``forget_stale_sign_ins``), and mail sent more than
+``storage.outbox.SENT_MAIL_KEPT`` ago (``storage.outbox.forget_old_mail``).
 
 A request abandoned while waiting for the resident is closed in the same transaction (withdrawn, by
 ``system``, with an ``abandon`` audit event: ``builder.workflow.abandon``).
@@ -42,6 +43,7 @@ from builder.throttling import WINDOW, window_is_over
 from builder.usecases.accounts import SESSION_MAX_AGE
 from builder.usecases.attachments import ABANDONED_UPLOAD_AGE
 from builder.usecases.insights import PurgedRequest, purge_expired
+from storage import outbox
 from storage.engine import BUSY_TIMEOUT_MS
 from storage.models import Attachment, AttachmentBlob, AuthSession, LoginThrottle, RateLimit, now_utc
 from storage.uow import SqlUnitOfWork
@@ -74,6 +76,7 @@ def purge(engine: Engine, *, now: datetime | None = None) -> PurgeResult:
     purged = purge_expired(SqlUnitOfWork(engine), now=now)
     forget_stale_sign_ins(engine, now=now)
     forget_abandoned_uploads(engine, now=now)
+    outbox.forget_old_mail(engine, now=now)
     emptied = True
     if engine.dialect.name == "sqlite":
         emptied = empty_wal(engine)

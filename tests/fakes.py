@@ -24,12 +24,14 @@ from builder.ports import (
     FormRecord,
     InboxPage,
     InboxQuery,
+    MailRecord,
     OutboxMessage,
     DepartmentRecord,
     GroupRecord,
     RequestRecord,
     SessionRecord,
     ThrottleRecord,
+    UndeliveredMail,
     UserRecord,
     VersionRecord,
 )
@@ -311,6 +313,12 @@ class FakeOutbox:
         for message in messages:
             self.enqueue(message)
 
+    def undelivered(self) -> list[UndeliveredMail]:
+        return []  # nothing is sent from memory, so nothing is ever given up on
+
+    def retry(self, message_id: int, at: datetime) -> bool:
+        return False
+
 
 class FakeInsights:
     """Answers from the other fakes; keeps only its own secrets (the snapshot copies that state)."""
@@ -382,8 +390,23 @@ class FakeInsights:
         user = directory.users.get(username)
         if user is None or user.is_admin or user.designer_departments or user.reviewer_groups:
             return False
-        directory.users[username] = replace(user, display_name="Erased account", email="", is_active=False)
+        del directory.users[username]
+        erased = f"erased-{secrets.token_hex(8)}"
+        directory.users[erased] = replace(user, username=erased, display_name="Erased account", email="",
+                                          is_active=False)
         return True
+
+    def resident_mail(self, addresses: Collection[str]) -> list[MailRecord]:
+        wanted = {a.strip().lower() for a in addresses}
+        return [MailRecord(m.recipient, m.subject, m.body, m.created_at, None)
+                for m in self._uow().outbox.messages.values() if m.recipient.lower() in wanted]
+
+    def forget_mail(self, addresses: Collection[str]) -> int:
+        outbox = self._uow().outbox
+        gone = [key for key, m in outbox.messages.items() if m.recipient.lower() in {a.lower() for a in addresses}]
+        for key in gone:
+            del outbox.messages[key]
+        return len(gone)
 
 
 class FakeAttachments:

@@ -15,7 +15,7 @@ from typing import Any
 from builder.errors import FieldError, FormworkError, NotFound, PermissionDenied
 from builder.passwords import hash_password, password_problem, temporary_password
 from builder.ports import (Actor, AuditEvent, DepartmentRecord, GroupRecord, InboxQuery, RequestRecord,
-                           UnitOfWork, UserRecord)
+                           UndeliveredMail, UnitOfWork, UserRecord)
 from builder.usecases.accounts import AccountInvalid, account_errors
 from builder.workflow import OPEN_STATES, State
 
@@ -295,3 +295,30 @@ def _user(username: str, uow: UnitOfWork) -> UserRecord:
     if user is None:
         raise NotFound(f"There is no user “{username}”.")
     return user
+
+
+# ---------------------------------------------------------------- mail the worker gave up on
+
+MAIL_KEPT_DAYS = 30  # sent mail, and mail given up on, is deleted this long after (storage.outbox.forget_old_mail)
+
+
+def undelivered_mail(actor: Actor, uow: UnitOfWork) -> list[UndeliveredMail]:
+    """Messages the mail worker stopped trying (storage.outbox.MAX_ATTEMPTS), oldest first: an administrator
+    sees them instead of the resident silently never hearing from the city."""
+    _require_admin(actor)
+    with uow.reading():
+        return uow.outbox.undelivered()
+
+
+def retry_mail(actor: Actor, message_id: int, uow: UnitOfWork, *, now: datetime | None = None) -> bool:
+    """Give an undelivered message a fresh set of attempts (once the mail server is fixed), audited.
+
+    False when it is no longer undelivered (a colleague tried it again, or the purge removed it)."""
+    _require_admin(actor)
+    at = _at(now)
+    with uow:
+        if not uow.outbox.retry(message_id, at):
+            return False
+        uow.audit.append(AuditEvent("retry_mail", actor.label, at, comment=f"outbox message {message_id}"))
+        uow.commit()
+    return True

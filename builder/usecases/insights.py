@@ -239,8 +239,20 @@ def find_resident(who: str, actor: Actor, uow: UnitOfWork) -> ResidentSummary:
     return ResidentSummary(wanted, requests, account)
 
 
+def _addresses(summary: ResidentSummary) -> set[str]:
+    """The email addresses the city wrote to about this resident: their account's, each request's contact
+    address, and the one searched for."""
+    found = {r.contact_email for r in summary.requests if r.contact_email}
+    if summary.account is not None and summary.account["email"]:
+        found.add(summary.account["email"])
+    if "@" in summary.who:
+        found.add(summary.who)
+    return {address.strip().lower() for address in found}
+
+
 def resident_archive(who: str, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> bytes:
-    """One zip with the resident's account, answers, files, comments and history; the export is audited."""
+    """One zip with the resident's account, answers, files, comments, history and the mail the city sent
+    them (or still has queued); the export is audited."""
     summary = find_resident(who, actor, uow)
     if not summary.requests and summary.account is None:
         raise NotFound("Nothing is linked to this username or email address.")
@@ -252,6 +264,9 @@ def resident_archive(who: str, actor: Actor, uow: UnitOfWork, *, now: datetime |
             archive.writestr("account.json", _json(summary.account))
         for request in summary.requests:
             _add_request(archive, request, uow)
+        mail = uow.insights.resident_mail(_addresses(summary))
+        if mail:
+            archive.writestr("mail.json", _json([asdict(m) for m in mail]))
     with uow:
         for request in summary.requests:
             uow.audit.append(AuditEvent("export_data", actor.label, at, request.reference, request.state,
@@ -277,9 +292,12 @@ def _add_request(archive: zipfile.ZipFile, request: RequestRecord, uow: UnitOfWo
 
 
 def erase_resident(who: str, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> int:
-    """Remove the resident's answers, files and contact details, and close their account if it is a
-    resident's. Open requests are withdrawn first. Returns how many requests were erased."""
+    """Remove the resident's answers, files, contact details and the mail to them (queued or sent), and close
+    their account -- name, address and username -- if it is a resident's. Open requests are withdrawn first.
+    Returns how many requests were erased. The audit log keeps the username as the actor of what the
+    resident did (README, data-protection requests): the hash chain cannot change."""
     summary = find_resident(who, actor, uow)
+    addresses = _addresses(summary)
     at = now or datetime.now(UTC)
     usernames = {r.submitted_by for r in summary.requests if r.submitted_by}
     if summary.account is not None:
@@ -294,6 +312,7 @@ def erase_resident(who: str, actor: Actor, uow: UnitOfWork, *, now: datetime | N
             uow.audit.append(AuditEvent("erase", actor.label, at, request.reference, request.state, final_state,
                                         request.step_id, request.step_id,
                                         "Answers, files and contact details erased on the resident's request."))
+        uow.insights.forget_mail(addresses)
         for username in usernames:
             uow.insights.forget_user(username)
         uow.commit()
@@ -306,7 +325,8 @@ def _readme(summary: ResidentSummary, at: datetime) -> str:
             "requests/<reference>/request.json: the answers as submitted, and the request's status.\n"
             "requests/<reference>/comments.json and decisions.json: messages and decisions.\n"
             "requests/<reference>/history.json: every step of the request (the audit log).\n"
-            "requests/<reference>/files/: the files that were attached.\n")
+            "requests/<reference>/files/: the files that were attached.\n"
+            "mail.json: the messages the city sent to these addresses (sent_at empty: not sent yet).\n")
 
 
 def _json(value: Any) -> str:

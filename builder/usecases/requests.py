@@ -146,9 +146,11 @@ def _context(definition: FormDefinition, request: RequestRecord, uow: UnitOfWork
     members = uow.directory.group_members(request.group) if request.group else []
     exists = uow.directory.group_exists(to_group) if to_group else True
     target = uow.directory.group_members(to_group) if to_group and exists else members
+    # The submitter may not decide (workflow.apply), so they do not count towards "all members" or "N of".
+    deciders = workflow.eligible_deciders(members, request.submitted_by)
     return Context(
         workflow=definition.workflow, now=at, decisions=uow.requests.decisions(request.reference) if request.id else [],
-        group_size=len(members), holidays=holidays, group_exists=exists, target_members=frozenset(target),
+        group_size=len(deciders), holidays=holidays, group_exists=exists, target_members=frozenset(target),
     )
 
 
@@ -214,30 +216,63 @@ def _status_view(request: RequestRecord, uow: UnitOfWork, *, proven_owner: bool,
 def resident_act(reference: str, access_code: str | None, action: Action, text: str, expected_version: int,
                  actor: Actor, uow: UnitOfWork, *, holidays: Collection[date] = (),
                  now: datetime | None = None, files: Sequence[tuple[str, bytes]] = (), locale: str = "en",
-                 public_url: str | None = None) -> str:
+                 public_url: str | None = None, idempotency_key: str | None = None) -> str:
     """Answer a question (with up to five files) or withdraw, proven by the access code or the
-    submitting account. Returns the new state. Refused files are explained in ``locale``."""
+    submitting account. Returns the new state. Refused files are explained in ``locale``.
+
+    A repeated ``idempotency_key`` (a double click, a form sent again) is applied once: the repeat returns
+    the request's state without an error, also when it raced the first one and lost on the version check.
+    """
     if action not in {Action.ANSWER, Action.WITHDRAW}:
         raise PermissionDenied("Residents can only answer questions or withdraw their request.")
     if files and action != Action.ANSWER:
         raise PermissionDenied("Files can only be sent with an answer.")
     at = now or datetime.now(UTC)
-    with uow:
-        request = uow.requests.get(normalise_reference(reference))
-        proven = request is not None and (
-            (access_code is not None and access_code_matches(access_code, request.access_code_hash))
-            or (actor.username is not None and request.submitted_by == actor.username)
-        )
-        if request is None or not proven:
-            raise NotFound(NO_MATCH)
-        _check_version(request, expected_version)
-        definition = parse_definition(_version(request, uow).definition)
-        effect = workflow.apply(request, Command(action, actor, text=text, public=True),
-                                _context(definition, request, uow, at, holidays), proven_owner=True)
-        _write(effect, definition, uow, at, public_url=public_url)
-        attach_to_answer(request.reference, files, uow, locale=locale)
-        uow.commit()
+    try:
+        with uow:
+            request = _proven_request(reference, access_code, actor, uow)
+            if idempotency_key and uow.requests.command_seen(idempotency_key):
+                return request.state  # only after the proof: a key tells a stranger nothing
+            _check_version(request, expected_version)
+            definition = parse_definition(_version(request, uow).definition)
+            effect = workflow.apply(request, Command(action, actor, text=text, public=True),
+                                    _context(definition, request, uow, at, holidays), proven_owner=True)
+            _write(effect, definition, uow, at, public_url=public_url)
+            attach_to_answer(request.reference, files, uow, locale=locale)
+            if idempotency_key:
+                uow.requests.remember_command(idempotency_key, request.reference, at)
+            uow.commit()
+    except StaleRequest:
+        # Two clicks at once: the other one wrote first, so this one found the request changed. If it was
+        # the same command, the resident's answer or withdrawal is in: say so calmly instead of refusing.
+        applied = _state_if_applied(reference, idempotency_key, uow)
+        if applied is None:
+            raise
+        return applied
     return effect.request.state
+
+
+def _proven_request(reference: str, access_code: str | None, actor: Actor, uow: UnitOfWork) -> RequestRecord:
+    """The request, when the access code or the submitting account proves it is the actor's."""
+    request = uow.requests.get(normalise_reference(reference))
+    proven = request is not None and (
+        (access_code is not None and access_code_matches(access_code, request.access_code_hash))
+        or (actor.username is not None and request.submitted_by == actor.username)
+    )
+    if request is None or not proven:
+        raise NotFound(NO_MATCH)
+    return request
+
+
+def _state_if_applied(reference: str, idempotency_key: str | None, uow: UnitOfWork) -> str | None:
+    """The request's state if ``idempotency_key`` was applied meanwhile (by a concurrent click), else None."""
+    if not idempotency_key:
+        return None
+    with uow.reading():
+        if not uow.requests.command_seen(idempotency_key):
+            return None
+        request = uow.requests.get(normalise_reference(reference))
+        return request.state if request else None
 
 
 def _version(request: RequestRecord, uow: UnitOfWork) -> VersionRecord:

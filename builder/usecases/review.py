@@ -26,12 +26,15 @@ class CaseView:
     decisions: list[DecisionRecord]
     actions: list[str]
     group_members: list[str]
-    approvals_needed: int | None
+    approvals_needed: int | None  # in all, counting only members who may decide (not the submitter)
     decided: list[DecisionRecord]  # who has decided on the current (pending) step
     overdue: bool
     groups: list[str]  # where the request can be reassigned to
     # Reassign: who in each group could take the request (not whoever submitted it); empty unless offered.
     members_of: dict[str, list[str]] = field(default_factory=dict)
+    approvals_missing: int | None = None  # how many more approvals the pending step waits for
+    # Nobody in the step's group may decide (its only member submitted the request): say so, not stall silently.
+    nobody_can_decide: bool = False
 
 
 def inbox(actor: Actor, uow: UnitOfWork, query: InboxQuery | None = None) -> InboxPage:
@@ -138,16 +141,21 @@ def open_case(reference: str, actor: Actor, uow: UnitOfWork) -> CaseView:
         if request.claimed_by != actor.username:
             actions = [a for a in actions if a != Action.RELEASE]
         groups = sorted(g.name for g in uow.directory.all_groups())
-        members_of = {group: [m for m in uow.directory.group_members(group) if m != request.submitted_by]
+        members_of = {group: workflow.eligible_deciders(uow.directory.group_members(group), request.submitted_by)
                       for group in groups} if Action.REASSIGN in actions else {}
+        decisions = uow.requests.decisions(request.reference)
+        deciders = len(workflow.eligible_deciders(members, request.submitted_by))
         return CaseView(
             request=request, definition=definition, step_name=step.name if step else None,
             history=uow.audit.for_request(request.reference), comments=uow.requests.comments(request.reference),
-            decisions=uow.requests.decisions(request.reference), actions=actions, group_members=members,
-            approvals_needed=workflow.approvals_needed(step, len(members)) if step else None,
-            decided=workflow.decided_on_step(uow.requests.decisions(request.reference), request.step_index),
+            decisions=decisions, actions=actions, group_members=members,
+            approvals_needed=workflow.approvals_needed(step, deciders) if step else None,
+            decided=workflow.decided_on_step(decisions, request.step_index),
             overdue=request.state in workflow.OPEN_STATES and is_overdue(request.due_on, datetime.now(UTC).date()),
             groups=groups, members_of=members_of,
+            approvals_missing=workflow.approvals_missing(step, deciders, decisions, request.step_index) if step else None,
+            nobody_can_decide=step is not None and request.state in workflow.OPEN_STATES
+            and workflow.nobody_can_decide(deciders),
         )
 
 

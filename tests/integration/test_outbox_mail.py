@@ -15,11 +15,12 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from builder.errors import PermissionDenied
 from builder.usecases import requests, review
 from builder.workflow import Action, Command
 from storage import outbox
 from storage.engine import make_engine
-from storage.models import OutboxMail
+from storage.models import AuditRecord, OutboxMail
 from storage.settings import Settings
 from storage.uow import SqlUnitOfWork
 from builder.ports import ANONYMOUS as RESIDENT  # anonymous: mail goes to the address in the form
@@ -147,3 +148,75 @@ def test_the_app_sends_mail_itself_without_a_second_service(seeded: SqlUnitOfWor
     assert ("riley@example.org", f"We received your request {receipt.reference}") in {
         (m["To"], m["Subject"]) for m in server.messages}
     assert outbox.start_in_app(engine, Settings(mail_worker_seconds=0)) is None  # switched off
+
+
+def _fail_every_attempt(engine: Engine, start: datetime) -> datetime:
+    """The worker tries each message MAX_ATTEMPTS times against a server that is down; returns the clock after."""
+    down = outbox.sender_for(Settings(smtp_host="127.0.0.1", smtp_port=_free_port()))
+    clock = start
+    for _ in range(outbox.MAX_ATTEMPTS):
+        assert outbox.send_due(engine, down, "city@example.org", now=lambda: clock).failed >= 1
+        clock += timedelta(hours=3)  # past any backoff
+    return clock
+
+
+def test_mail_given_up_on_is_shown_to_administrators_and_can_be_sent_again(
+        seeded: SqlUnitOfWork, engine: Engine, smtp: tuple[Inbox, Settings], caplog: pytest.LogCaptureFixture,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from builder.usecases import admin
+    from storage.__main__ import _undelivered
+    from tests.helpers import ADMIN
+
+    server, settings = smtp
+    receipt = requests.submit("report-pothole", POTHOLE, RESIDENT, seeded, idempotency_key="lost")
+    queued = len(_rows(engine))
+    with caplog.at_level(logging.ERROR, logger="formwork.mail"):
+        after = _fail_every_attempt(engine, datetime.now(UTC))
+    assert f"giving up after {outbox.MAX_ATTEMPTS} attempts" in caplog.text
+    # Nothing more is tried on its own ...
+    assert outbox.send_due(engine, outbox.sender_for(settings), settings.mail_from, now=lambda: after).sent == 0
+    # ... but nothing vanishes either: the administrator sees every message, with the reason.
+    given_up = admin.undelivered_mail(ADMIN, seeded)
+    assert len(given_up) == queued and {m.attempts for m in given_up} == {outbox.MAX_ATTEMPTS}
+    assert ("riley@example.org", f"We received your request {receipt.reference}") in {
+        (m.recipient, m.subject) for m in given_up}
+    assert all("Connection" in m.last_error for m in given_up)
+    assert _undelivered(engine, listed=True) == 1  # python -m storage outbox --undelivered
+    assert "riley@example.org" in capsys.readouterr().out
+    with pytest.raises(PermissionDenied):
+        admin.undelivered_mail(ROADS, seeded)
+    # Once the server is back, the administrator tries them again and they arrive.
+    for mail in given_up:
+        assert admin.retry_mail(ADMIN, mail.id, seeded)
+    assert not admin.retry_mail(ADMIN, given_up[0].id, seeded)  # already waiting again
+    assert outbox.send_due(engine, outbox.sender_for(settings), settings.mail_from).sent == queued
+    assert ("riley@example.org", f"We received your request {receipt.reference}") in {
+        (m["To"], m["Subject"]) for m in server.messages}
+    assert admin.undelivered_mail(ADMIN, seeded) == [] and _undelivered(engine, listed=True) == 0
+    with Session(engine) as session:
+        retried = session.exec(select(AuditRecord).where(AuditRecord.action == "retry_mail")).all()
+    assert [r.actor for r in retried] == ["admin"] * queued
+
+
+def test_the_purge_deletes_sent_mail_after_its_retention_and_keeps_mail_still_to_send(
+        seeded: SqlUnitOfWork, engine: Engine, smtp: tuple[Inbox, Settings]) -> None:
+    from storage import retention
+
+    server, settings = smtp
+    start = datetime.now(UTC)
+    old = requests.submit("report-pothole", POTHOLE, RESIDENT, seeded, idempotency_key="old", now=start)
+    assert outbox.send_due(engine, outbox.sender_for(settings), settings.mail_from, now=lambda: start).sent >= 1
+    later = start + outbox.SENT_MAIL_KEPT - timedelta(days=2)
+    recent = requests.submit("report-pothole", POTHOLE, RESIDENT, seeded, idempotency_key="recent", now=later)
+    outbox.send_due(engine, outbox.sender_for(settings), settings.mail_from, now=lambda: later)
+    waiting = requests.submit("report-pothole", POTHOLE, RESIDENT, seeded, idempotency_key="waiting", now=start)
+
+    def subjects() -> set[str]:
+        return {row.subject for row in _rows(engine)}
+
+    assert f"We received your request {old.reference}" in subjects()
+    retention.purge(engine, now=start + outbox.SENT_MAIL_KEPT + timedelta(hours=1))
+    assert f"We received your request {old.reference}" not in subjects()  # sent over 30 days ago: gone
+    assert f"We received your request {recent.reference}" in subjects()  # sent 28 days ago: kept
+    assert f"We received your request {waiting.reference}" in subjects()  # never sent: still to send
+    assert all(row.sent_at is None for row in _rows(engine) if waiting.reference in row.subject)

@@ -14,12 +14,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from builder.errors import PermissionDenied
+from builder.ports import Actor
 from builder.usecases import forms, insights, requests, review
 from builder.workflow import Action, Command
-from storage import backup, retention
+from storage import backup, outbox, retention
 from storage.audit_check import verify_audit
 from storage.engine import make_engine
-from storage.models import Attachment, AttachmentBlob, AuditRecord, Submission
+from storage.models import Attachment, AttachmentBlob, AuditRecord, LoginThrottle, OutboxMail, Submission, User
 from storage.uow import SqlUnitOfWork
 from tests.helpers import ADMIN, DESIGNER, EVENTS, RESIDENT, ROADS, seed_organisation
 
@@ -208,8 +209,7 @@ def test_a_resident_s_data_is_exported_as_one_archive_and_erased(seeded: SqlUnit
         erased = seeded.requests.get(first.reference)
         assert erased.answers == {} and erased.state == "withdrawn"  # it was open: withdrawn, then erased
         assert seeded.requests.get(other.reference).answers["name"] == "Someone Else"
-        account = seeded.directory.user("resident")
-        assert account is not None and not account.is_active and account.email == ""
+        assert seeded.directory.user("resident") is None  # closed, and renamed: the username was personal too
         assert seeded.audit.for_request(first.reference)[-1].event.action == "erase"
     assert verify_audit(engine)[1] is None
 
@@ -230,6 +230,75 @@ def test_staff_accounts_are_not_closed_by_an_erase(seeded: SqlUnitOfWork) -> Non
     assert insights.erase_resident("roads", ADMIN, seeded) == 1
     with seeded.reading():
         assert seeded.directory.user("roads").is_active
+
+
+# A resident whose username and addresses are canaries: none may stay where erasure can reach.
+CANARY_USERNAME = "ysolde-qwertz-4711"
+CANARY_ACCOUNT_MAIL = "ysolde.qwertz.4711@account.example"
+CANARY_CONTACT_MAIL = "ysolde.contact.4711@resident.example"
+
+
+def _canary_resident(engine: Engine) -> Actor:
+    from builder.passwords import hash_password
+    from builder.ports import UserRecord
+
+    uow = SqlUnitOfWork(engine)
+    with uow:
+        uow.directory.add_user(UserRecord(CANARY_USERNAME, "Ysolde Qwertz", CANARY_ACCOUNT_MAIL,
+                                          hash_password("a long canary passphrase", rounds=4)))
+        uow.commit()
+    with Session(engine) as session:
+        session.add(LoginThrottle(username=CANARY_USERNAME, failures=2))  # a mistyped password, earlier
+        session.commit()
+    return Actor(CANARY_USERNAME, "Ysolde Qwertz")
+
+
+def _recipients(engine: Engine) -> set[str]:
+    with Session(engine) as session:
+        return {r.lower() for r in session.exec(select(OutboxMail.recipient)).all()}
+
+
+def test_erasure_removes_the_username_and_the_mail_and_the_archive_holds_the_mail(seeded: SqlUnitOfWork,
+                                                                                 engine: Engine) -> None:
+    resident = _canary_resident(engine)
+    # No contact address in the answers: mail goes to the account's address.
+    by_account = requests.submit("report-pothole", {"location": "Elm Row 3", "size": "small"}, resident, seeded,
+                                 idempotency_key="acc")
+    sent: list[str] = []
+    assert outbox.send_due(engine, lambda m: sent.append(str(m["To"])), "city@example.org").sent >= 1
+    assert CANARY_ACCOUNT_MAIL in sent  # "received", sent
+    with_contact = requests.submit("report-pothole", {**pothole(), "email": CANARY_CONTACT_MAIL}, resident, seeded,
+                                   idempotency_key="contact")
+    review.act(with_contact.reference, Command(Action.RETURN, ROADS, text="Which side?"), 1, seeded)  # queued
+    assert {CANARY_ACCOUNT_MAIL, CANARY_CONTACT_MAIL} <= _recipients(engine)
+
+    archive = zipfile.ZipFile(io.BytesIO(insights.resident_archive(CANARY_USERNAME, ADMIN, seeded)))
+    mail = json.loads(archive.read("mail.json"))
+    to_account = [m for m in mail if m["recipient"] == CANARY_ACCOUNT_MAIL]
+    assert to_account and all(m["sent_at"] for m in to_account) and by_account.reference in to_account[0]["subject"]
+    to_contact = {m["subject"]: m["sent_at"] for m in mail if m["recipient"] == CANARY_CONTACT_MAIL}
+    assert f"More information needed for {with_contact.reference}" in to_contact  # queued mail is listed too
+    assert "mail.json" in archive.read("README.txt").decode()
+
+    assert insights.erase_resident(CANARY_USERNAME, ADMIN, seeded) == 2
+    retention.forget_erased(engine)
+    assert not {CANARY_ACCOUNT_MAIL, CANARY_CONTACT_MAIL} & _recipients(engine)  # queued and sent mail gone
+    with Session(engine) as session:
+        assert session.exec(select(User).where(User.username == CANARY_USERNAME)).first() is None
+        assert session.exec(select(LoginThrottle).where(LoginThrottle.username == CANARY_USERNAME)).first() is None
+        closed = session.exec(select(User).where(User.display_name == "Erased account")).one()
+        assert (closed.email, closed.is_active) == ("", False)
+    with seeded.reading():
+        assert seeded.directory.user(CANARY_USERNAME) is None
+        assert insights.find_resident(CANARY_USERNAME, ADMIN, seeded).requests == []
+    if engine.dialect.name == "sqlite":
+        stored = _sqlite_bytes(engine)
+        assert CANARY_ACCOUNT_MAIL.encode() not in stored and CANARY_CONTACT_MAIL.encode() not in stored
+    # The documented limit: the append-only, hash-chained log keeps the username as the actor of the submit.
+    with Session(engine) as session:
+        actors = set(session.exec(select(AuditRecord.actor).where(AuditRecord.reference == by_account.reference)))
+    assert CANARY_USERNAME in actors
+    assert verify_audit(engine)[1] is None
 
 
 def test_dashboard_figures_from_the_database_respect_departments(seeded: SqlUnitOfWork) -> None:

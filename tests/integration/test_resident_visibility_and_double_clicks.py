@@ -97,3 +97,63 @@ def test_a_second_decision_with_a_new_key_at_the_old_version_is_refused_as_stale
     case = review.open_case(receipt.reference, ROADS, seeded)
     assert case.request.state == "needs_info" and case.decisions == []
     assert [e.event.action for e in case.history] == ["submit", "enter_step", "return"]
+
+
+def _asked(uow: SqlUnitOfWork) -> requests.Receipt:
+    receipt = _submit(uow)
+    review.act(receipt.reference, Command(Action.RETURN, ROADS, text="Which side?"), 1, uow)
+    return receipt
+
+
+def _history(uow: SqlUnitOfWork, reference: str) -> list[str]:
+    return [e.event.action for e in review.open_case(reference, ROADS, uow).history]
+
+
+def test_a_double_sent_answer_is_applied_once_without_an_error(seeded: SqlUnitOfWork) -> None:
+    receipt = _asked(seeded)
+    assert receipt.access_code
+    for _ in range(2):  # the second click carries the same key and the version the resident saw
+        assert requests.resident_act(receipt.reference, receipt.access_code, Action.ANSWER, "North side", 2,
+                                     ANONYMOUS, seeded, idempotency_key="answer-1") == "in_review"
+    case = review.open_case(receipt.reference, ROADS, seeded)
+    assert _history(seeded, receipt.reference).count("answer") == 1 and case.request.row_version == 3
+    assert [c.body for c in case.comments].count("North side") == 1
+    # A new answer with a new key at the old version is still refused: the key is not a way around the check.
+    with pytest.raises(StaleRequest):
+        requests.resident_act(receipt.reference, receipt.access_code, Action.ANSWER, "South", 2, ANONYMOUS, seeded,
+                              idempotency_key="answer-2")
+
+
+def test_a_double_clicked_withdrawal_is_applied_once_without_an_error(seeded: SqlUnitOfWork) -> None:
+    receipt = _asked(seeded)
+    for _ in range(2):  # without the key, the second would be refused: a withdrawn request cannot be withdrawn
+        assert requests.resident_act(receipt.reference, receipt.access_code, Action.WITHDRAW, "", 2, ANONYMOUS,
+                                     seeded, idempotency_key="withdraw-1") == "withdrawn"
+    assert _history(seeded, receipt.reference).count("withdraw") == 1
+    assert review.open_case(receipt.reference, ROADS, seeded).request.row_version == 3
+
+
+def test_two_clicks_at_the_same_moment_answer_once_and_neither_sees_an_error(seeded: SqlUnitOfWork,
+                                                                              engine: object) -> None:
+    import threading
+
+    receipt = _asked(seeded)
+    start = threading.Barrier(2)
+    results: list[object] = []
+
+    def click() -> None:
+        start.wait(timeout=10)
+        try:
+            results.append(requests.resident_act(receipt.reference, receipt.access_code, Action.ANSWER,
+                                                 "North side", 2, ANONYMOUS, SqlUnitOfWork(engine),  # type: ignore[arg-type]
+                                                 idempotency_key="same-click"))
+        except Exception as exc:  # noqa: BLE001 - the test reports what the resident would see
+            results.append(exc)
+
+    clicks = [threading.Thread(target=click) for _ in range(2)]
+    for thread in clicks:
+        thread.start()
+    for thread in clicks:
+        thread.join(timeout=30)
+    assert results == ["in_review", "in_review"]
+    assert _history(seeded, receipt.reference).count("answer") == 1

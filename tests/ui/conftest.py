@@ -79,3 +79,20 @@ def street_party(app_database: Engine) -> Engine:
     """The test organisation with a draft of "Apply for a street-party permit" (for the builder's pages)."""
     forms.create_form(template("street-party-permit"), DESIGNER, seed_organisation(app_database))
     return app_database
+
+
+@pytest.fixture
+def download_files(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
+    """The files a page hands to its download buttons, by file name (what a person would download)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    handed: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self: MemoryMediaFileStorage, path_or_data: str | bytes, mimetype: str, kind: object,
+             filename: str | None = None) -> str:
+        handed[filename or ""] = path_or_data.encode() if isinstance(path_or_data, str) else path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    yield handed

@@ -107,3 +107,29 @@ def test_a_renamed_group_keeps_its_members(new_app: Callable[[], AppTest], app_d
     assert "Renamed the group Public safety." in texts(app)
     _widget(app.selectbox, "User").set_value("safety").run()
     assert _widget(app.multiselect, "Member of these review groups").value == ["Safety office"]
+
+
+def test_mail_the_worker_gave_up_on_is_shown_and_can_be_tried_again(new_app: Callable[[], AppTest],
+                                                                    app_database: Engine) -> None:
+    from sqlalchemy import update
+
+    from storage import outbox
+    from storage.models import OutboxMail
+
+    app, reference = _admin_page(new_app, app_database)
+    assert "Undelivered mail (0)" in [t.label for t in app.tabs]
+    assert "All mail has been delivered or is still being tried." in texts(app)
+    with Session(app_database) as session:  # what the worker leaves after its last failed attempt
+        session.execute(update(OutboxMail).values(attempts=outbox.MAX_ATTEMPTS, last_error="SMTPRecipientsRefused"))
+        session.commit()
+        queued = len(session.exec(select(OutboxMail)).all())
+    app.run()
+    assert f"{queued} messages could not be delivered. See the tab Undelivered mail." in texts(app)
+    assert f"Undelivered mail ({queued})" in [t.label for t in app.tabs]
+    table = app.dataframe[-1].value
+    assert f"We received your request {reference}" in set(table["Subject"])
+    assert set(table["Last error"]) == {"SMTPRecipientsRefused"}
+    next(b for b in app.button if b.label == "Try this message again").click().run()
+    assert "The message will be sent at the mail worker's next run." in texts(app)
+    assert f"Undelivered mail ({queued - 1})" in [t.label for t in app.tabs]
+    assert _audit(app_database, "retry_mail")[0].startswith("retry_mail: outbox message ")

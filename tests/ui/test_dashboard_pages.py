@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 
 import pytest
@@ -136,3 +138,32 @@ def test_designers_cannot_reach_data_protection(new_app: Callable[[], AppTest], 
     app = sign_in(new_app(), "designer")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page(str(page("data_protection"))).run()
+
+
+# Designer-typed names reach the dashboard's tables; a spreadsheet must show them, not run them.
+FORMULA_TITLE, FORMULA_STEP = '=HYPERLINK("evil","Potholes")', "＠SUM(A1) inspection"
+
+
+def test_every_chart_has_its_table_and_a_csv_file_with_formulas_escaped(
+        new_app: Callable[[], AppTest], app_database: Engine, download_files: dict[str, bytes]) -> None:
+    uow = seed_organisation(app_database)
+    document = template("report-pothole")
+    document["title"] = FORMULA_TITLE
+    document["workflow"]["steps"][0]["name"] = FORMULA_STEP
+    forms.create_form(document, DESIGNER, uow)
+    forms.publish("report-pothole", DESIGNER, uow)
+    reference = requests.submit("report-pothole", ANSWERS, RESIDENT, uow, idempotency_key="f").reference
+    review.act(reference, Command(Action.APPROVE, ROADS), 1, uow)
+    app = open_page(sign_in(new_app(), "designer"), "dashboard")
+    assert not app.exception
+    charts = app.get("vega_lite_chart")
+    csv_buttons = [b for b in app.get("download_button") if b.proto.label.endswith("(CSV)")]
+    assert len(charts) == len(app.dataframe) == len(csv_buttons) == 3  # steps, forms, weeks
+    files = {name: download_files[f"{name}.csv"].decode("utf-8-sig")
+             for name in ("dashboard-steps", "dashboard-forms", "dashboard-weeks")}
+    for name, text in files.items():
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        assert rows and {r["Form"] for r in rows} == {"'" + FORMULA_TITLE}, name
+    steps = list(csv.DictReader(io.StringIO(files["dashboard-steps"], newline="")))
+    assert [r["Step"] for r in steps] == ["'" + FORMULA_STEP]
+    assert steps[0]["Requests"] == "1"  # figures stay numbers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -79,14 +80,34 @@ def test_a_reviewer_switches_the_inbox_to_french(new_app: Callable[[], AppTest],
     assert app.title[0].value == "Demandes à traiter" and not app.exception
 
 
-def test_export_file_content_escapes_formulas(app_database: Engine) -> None:
-    from builder.spreadsheet import to_xlsx
+# Group names are typed by an administrator and exported in the "Group" column: formula-looking ones too.
+FORMULA_GROUPS = ('=HYPERLINK("http://evil.example","Open")', "＠SUM(A1:A9)")
+
+
+def test_the_inbox_export_escapes_formulas_in_exported_columns(new_app: Callable[[], AppTest], app_database: Engine,
+                                                                download_files: dict[str, bytes]) -> None:
+    from builder.ports import GroupRecord
 
     uow = _seed(app_database, count=2)
-    rows = review.export_selection(ROADS, uow, review.InboxQuery(groups=ROADS.reviewer_groups))
-    rows[0]["Reference"] = "=1+2"
-    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(rows)))
-    assert book.active["A2"].value == "'=1+2" and book.active["A2"].data_type == "s"
+    with uow:
+        for group in FORMULA_GROUPS:
+            uow.directory.add_group(GroupRecord(group, "public-works"))
+        uow.directory.set_roles("roads", designer_departments=frozenset(),
+                                reviewer_groups=frozenset({"Road inspectors", *FORMULA_GROUPS}))
+        uow.commit()
+    for row, group in zip(review.inbox(ROADS, uow).rows, FORMULA_GROUPS, strict=True):
+        review.act(row.reference, Command(Action.REASSIGN, ROADS, text="Theirs", to_group=group), 1, uow)
+    app = open_page(sign_in(new_app(), "roads"), "inbox")
+    _button(app, "Prepare the export")
+    csv_file = next(data for name, data in download_files.items() if name.endswith(".csv"))
+    xlsx_file = next(data for name, data in download_files.items() if name.endswith(".xlsx"))
+    table = list(csv.DictReader(io.StringIO(csv_file.decode("utf-8-sig"))))
+    assert sorted(r["Group"] for r in table) == sorted("'" + g for g in FORMULA_GROUPS)
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_file)).active
+    header = [cell.value for cell in sheet[1]]
+    cells = [row[header.index("Group")] for row in sheet.iter_rows(min_row=2)]
+    assert sorted(c.value for c in cells) == sorted("'" + g for g in FORMULA_GROUPS)
+    assert {c.data_type for c in cells} == {"s"}  # text cells, never formulas
 
 
 def test_case_page_decides_with_only_the_allowed_actions(new_app: Callable[[], AppTest],
@@ -147,6 +168,17 @@ def test_my_requests_opens_a_request_without_the_code_and_answers(new_app: Calla
     case = review.open_case(receipt.reference, ROADS, uow)
     assert case.request.state == "in_review" and case.request.step_id == "inspection"
     assert "The north side, by the bakery" in [c.body for c in case.comments]
+    # The page sent the answer with an idempotency key: a second click of the same form is applied once.
+    from storage.models import ProcessedCommand
+
+    with Session(app_database) as session:
+        keys = session.exec(select(ProcessedCommand).where(ProcessedCommand.reference == receipt.reference)).all()
+    key = app.session_state[f"my_request_idem:{receipt.reference}:2:answer"]
+    assert [k.key for k in keys] == [key]
+    assert requests.resident_act(receipt.reference, None, Action.ANSWER, "The north side, by the bakery", 2,
+                                 RESIDENT, uow, idempotency_key=key) == "in_review"  # the second click: no error
+    assert [c.body for c in review.open_case(receipt.reference, ROADS, uow).comments].count(
+        "The north side, by the bakery") == 1
 
 
 def test_receipt_pdf_holds_the_reference_and_answers(new_app: Callable[[], AppTest], app_database: Engine,
@@ -401,3 +433,38 @@ def test_as_the_form_shows_groups_rows_and_file_names_on_a_multi_page_form(
     assert "**Witness**" in markdown and "**Crew**" in markdown
     assert [c.value for c in app.caption if c.value.startswith("Worker ")] == ["Worker 1", "Worker 2"]
     assert not [b for b in app.button if str(b.key).startswith("answers_form:")]
+
+
+def _pothole_for(engine: Engine, group: str, policy: str) -> SqlUnitOfWork:
+    uow = seed_organisation(engine)
+    document = template("report-pothole")
+    document["workflow"]["steps"][0].update({"group": group, "policy": policy})
+    forms.create_form(document, DESIGNER, uow)
+    forms.publish("report-pothole", DESIGNER, uow)
+    return uow
+
+
+def test_the_case_page_counts_only_colleagues_who_may_decide(new_app: Callable[[], AppTest],
+                                                             app_database: Engine) -> None:
+    """An "all members" step of two inspectors, one of whom submitted: one more approval finishes it."""
+    uow = _pothole_for(app_database, "Road inspectors", "all")
+    receipt = requests.submit("report-pothole", POTHOLE, ROADS, uow, idempotency_key="own")
+    app = open_page(sign_in(new_app(), "roads2"), "case", ref=receipt.reference)
+    assert "Decided on this step: nobody yet — 1 more approval needed" in texts(app)
+    assert not app.warning
+    _button(app, "Approve")
+    assert "Approved. The resident is told." in texts(app)
+
+
+def test_the_case_page_says_when_nobody_in_the_group_may_decide(new_app: Callable[[], AppTest],
+                                                                app_database: Engine) -> None:
+    from tests.helpers import SAFETY
+
+    uow = _pothole_for(app_database, "Public safety", "all")  # "safety" is its only member
+    receipt = requests.submit("report-pothole", POTHOLE, SAFETY, uow, idempotency_key="only")
+    app = open_page(sign_in(new_app(), "safety"), "case", ref=receipt.reference)
+    warning = " ".join(w.value for w in app.warning)
+    assert "Nobody in the group “Public safety” can decide this request" in warning
+    assert "An administrator must add a colleague to the group" in warning
+    assert "You submitted this request yourself, so a colleague must decide it." in texts(app)
+    assert not app.radio  # no decision panel for the submitter

@@ -167,3 +167,24 @@ def test_the_area_of_an_address() -> None:
     assert area({"street": CANARY_STREET, "city": " Spring  field "}) == "Spring field"
     assert area({"street": CANARY_STREET, "postcode": "not a code", "city": "Springfield"}) == "Springfield"
     assert area("Market Street 12") is None
+
+
+@pytest.mark.parametrize("payload", ["\n=1+1", "\r=1+1", "＝HYPERLINK(\"http://evil\")", "＋1+1", "－2+3", "＠SUM(A1)"])
+def test_open_data_and_the_staff_exports_escape_by_the_same_rule(payload: str) -> None:
+    """Line breaks and the full-width signs a spreadsheet reads as = + - @ are escaped in every export."""
+    from builder.spreadsheet import to_csv as sheet_csv, to_xlsx
+
+    open_csv = to_csv(["details"], [{"details": payload}])
+    assert list(csv.reader(io.StringIO(open_csv, newline="")))[1] == ["'" + payload]
+    staff_csv = sheet_csv([{"details": payload}]).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(staff_csv, newline="")))[1] == ["'" + payload]
+    import openpyxl
+    cell = openpyxl.load_workbook(io.BytesIO(to_xlsx([{"details": payload}]))).active["A2"].value
+    assert cell.startswith("'") and cell[1:].strip() == payload.strip()  # XML stores a lone "\r" as "\n"
+
+
+def test_numbers_in_a_staff_export_are_not_taken_for_formulas() -> None:
+    from builder.spreadsheet import to_csv as sheet_csv
+
+    exported = sheet_csv([{"Days": -1.5, "Count": 3, "Note": "-1.5", "Empty": None}]).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(exported)))[1] == ["-1.5", "3", "'-1.5", ""]

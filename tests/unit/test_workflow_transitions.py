@@ -14,7 +14,11 @@ from builder.definition import Workflow, WorkflowStep
 from builder.errors import FormworkError, InvalidTransition, PermissionDenied
 from builder.ports import Actor, DecisionRecord, RequestRecord
 from builder.sla import add_working_days, is_overdue
+from builder.usecases import forms, requests, review
 from builder.workflow import ALLOWED, Action, Command, Context, Role, State
+from tests.conftest import template
+from tests.fakes import FakeUnitOfWork
+from tests.helpers import DESIGNER, ROADS, ROADS2
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday
 REVIEWER = Actor("roads", "Robin", reviewer_groups=frozenset({"Road inspectors"}))
@@ -261,3 +265,64 @@ def test_the_system_closes_a_request_abandoned_while_waiting_for_the_resident() 
 def test_only_a_request_waiting_for_the_resident_can_be_abandoned(state: State) -> None:
     with pytest.raises(InvalidTransition, match="waiting for the resident"):
         workflow.abandon(request(state), NOW)
+
+
+# ---------------------------------------------------------------- a reviewer who submitted a request themselves
+
+POTHOLE = {"location": "Market Street 12", "size": "medium", "email": "robin@example.org"}
+
+
+def _own_request(members: list[str], policy: str, approvals: int | None = None) -> tuple[FakeUnitOfWork, str]:
+    """The pothole form with one step of ``policy`` for "Road inspectors" (``members``); ``roads`` submits."""
+    uow = FakeUnitOfWork(groups={"Road inspectors": members}, departments={"public-works"})
+    document = template("report-pothole")
+    document["workflow"]["steps"][0].update({"policy": policy, "approvals_needed": approvals})
+    forms.create_form(document, DESIGNER, uow, now=NOW)
+    forms.publish("report-pothole", DESIGNER, uow, now=NOW)
+    receipt = requests.submit("report-pothole", POTHOLE, ROADS, uow, idempotency_key="own", now=NOW)
+    return uow, receipt.reference
+
+
+@pytest.mark.parametrize(("policy", "approvals"), [("all", None), ("n", 3)])
+def test_a_member_who_submitted_does_not_count_towards_the_group(policy: str, approvals: int | None) -> None:
+    """Three inspectors, one of whom submitted: "all members" (or "3 of the group") means the other two."""
+    uow, reference = _own_request(["roads", "roads2", "roads3"], policy, approvals)
+    case = review.open_case(reference, ROADS2, uow)
+    assert (case.approvals_needed, case.approvals_missing, case.nobody_can_decide) == (2, 2, False)
+    assert review.act(reference, Command(Action.APPROVE, ROADS2), 1, uow, now=NOW) == "in_review"
+    assert review.open_case(reference, THIRD, uow).approvals_missing == 1
+    with pytest.raises(PermissionDenied, match="submitted this request yourself"):
+        review.act(reference, Command(Action.APPROVE, ROADS), 2, uow, now=NOW)
+    assert review.act(reference, Command(Action.APPROVE, THIRD), 2, uow, now=NOW) == "approved"
+
+
+def test_a_request_submitted_by_the_only_member_says_someone_must_join_and_then_moves_on() -> None:
+    uow, reference = _own_request(["roads"], "all")
+    case = review.open_case(reference, ROADS, uow)
+    assert case.nobody_can_decide and case.actions == [] and case.approvals_missing == 1
+    with pytest.raises(PermissionDenied, match="submitted this request yourself"):
+        review.act(reference, Command(Action.APPROVE, ROADS), 1, uow, now=NOW)
+    uow.directory.groups["Road inspectors"].append("roads2")  # an administrator adds a colleague
+    case = review.open_case(reference, ROADS2, uow)
+    assert not case.nobody_can_decide and case.approvals_missing == 1 and "approve" in case.actions
+    assert review.act(reference, Command(Action.APPROVE, ROADS2), 1, uow, now=NOW) == "approved"
+
+
+def test_a_request_submitted_by_someone_else_still_needs_every_member() -> None:
+    uow = FakeUnitOfWork(groups={"Road inspectors": ["roads", "roads2"]}, departments={"public-works"})
+    document = template("report-pothole")
+    document["workflow"]["steps"][0]["policy"] = "all"
+    forms.create_form(document, DESIGNER, uow, now=NOW)
+    forms.publish("report-pothole", DESIGNER, uow, now=NOW)
+    reference = requests.submit("report-pothole", POTHOLE, OWNER, uow, idempotency_key="r", now=NOW).reference
+    assert review.act(reference, Command(Action.APPROVE, ROADS2), 1, uow, now=NOW) == "in_review"
+    assert review.open_case(reference, REVIEWER, uow).approvals_missing == 1
+
+
+def test_approvals_needed_counts_only_who_may_decide() -> None:
+    n_of_three = WorkflowStep(id="s", name="S", group="G", policy="n", approvals_needed=3)
+    assert workflow.approvals_needed(n_of_three, 5) == 3
+    assert workflow.approvals_needed(n_of_three, 2) == 2  # capped: a third approval could never come
+    assert workflow.approvals_needed(n_of_three, 0) == 1  # nobody eligible: it waits, it never passes unapproved
+    assert workflow.eligible_deciders(["roads", "roads2"], "roads") == ["roads2"]
+    assert workflow.eligible_deciders(["roads", "roads2"], None) == ["roads", "roads2"]
