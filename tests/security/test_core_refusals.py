@@ -22,7 +22,11 @@ from builder.errors import AnswersInvalid, DefinitionInvalid, NotFound, Permissi
 from builder.ports import Actor
 from builder.usecases import admin, forms, insights, requests
 from builder.usecases.accounts import AccountInvalid
-from builder.usecases.attachments import download_attachment, request_files, upload_attachment
+from builder.usecases.attachments import (
+    download_attachment,
+    request_files,
+    upload_attachment,
+)
 from storage.audit_check import verify_audit
 from storage.models import Attachment, AuditRecord
 from storage.uow import SqlUnitOfWork

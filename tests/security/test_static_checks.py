@@ -29,7 +29,9 @@ PRODUCT_CODE = [ROOT / "app.py", *[p for d in ("pages", "ui", "builder", "storag
 HARDENED = {
     "server.enableXsrfProtection": True, "server.enableCORS": True, "server.maxUploadSize": 20,
     "server.maxMessageSize": 50, "server.enableStaticServing": False, "server.runOnSave": False,
-    "server.enableAgentApi": False, "server.headless": True, "client.showErrorDetails": "none",
+    "server.enableAgentApi": False, "server.headless": True, "server.xsrfCookieSameSite": "strict",
+    "server.allowedHosts": ["localhost", "127.0.0.1", "::1"], "server.corsAllowedOrigins": [],
+    "client.showErrorDetails": "none",
     "client.showErrorLinks": False, "client.toolbarMode": "viewer", "browser.gatherUsageStats": False,
     "runner.magicEnabled": False,
 }
@@ -60,6 +62,20 @@ def test_hardened_options_are_set_and_take_effect(monkeypatch: pytest.MonkeyPatc
     effective = {k: config.get_option(k) for k in HARDENED}
     assert effective == HARDENED
 
+
+
+def test_the_websocket_accepts_only_the_allowed_host_names_and_no_other_origin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What allowedHosts and CORS protection do with the configured values, through Streamlit's own checks:
+    a page on another name that resolves here (DNS rebinding) or on another origin cannot open the app."""
+    from streamlit import config
+    from streamlit.web.server.starlette import starlette_websocket as websocket
+
+    monkeypatch.chdir(ROOT)
+    config.get_config_options(force_reparse=True)
+    assert websocket.is_host_allowed("127.0.0.1:8501") and websocket.is_host_allowed("localhost")
+    assert not websocket.is_host_allowed("rebind.attacker.example") and not websocket.is_host_allowed(None)
+    assert websocket._is_origin_allowed("http://127.0.0.1:8501", "127.0.0.1:8501")
+    assert not websocket._is_origin_allowed("https://attacker.example", "127.0.0.1:8501")
 
 # ------------------------------------------------------------------ shared caches
 

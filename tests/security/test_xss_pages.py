@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from builder.ports import ANONYMOUS, FormRecord, UserRecord, VersionRecord
 from builder.passwords import hash_password
+from builder.ports import ANONYMOUS, FormRecord, UserRecord, VersionRecord
 from builder.usecases import requests
 from storage.uow import SqlUnitOfWork
 from tests.conftest import template
