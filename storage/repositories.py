@@ -564,6 +564,16 @@ class SqlDirectory:
             return None
         return ThrottleRecord(row.username, row.failures, row.window_started_at, row.blocked_until)
 
+    def locked_login_throttle(self, username: str, now: datetime) -> ThrottleRecord:
+        """The username's throttle row, created with no failures if missing and locked until the transaction
+        ends (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the write lock), so concurrent
+        sign-ins for one username are counted one after the other. The insert cannot collide: a concurrent
+        first failure makes it a no-op and the lock then waits for that transaction."""
+        self.session.execute(_NEW_THROTTLE, {"username": username, "at": now})
+        row = self.session.exec(select(LoginThrottle).where(LoginThrottle.username == username)
+                                .with_for_update().execution_options(populate_existing=True)).one()
+        return ThrottleRecord(row.username, row.failures, row.window_started_at, row.blocked_until)
+
     def save_login_throttle(self, record: ThrottleRecord) -> None:
         row = self.session.get(LoginThrottle, record.username) or LoginThrottle(username=record.username)
         row.failures, row.window_started_at, row.blocked_until = (record.failures, record.window_started_at,
@@ -584,6 +594,10 @@ class SqlDirectory:
         return int(self.session.execute(
             text('UPDATE rate_limit SET count = count + 1 WHERE client_key = :k AND "window" = :w RETURNING count'),
             {"k": client_key, "w": window}).scalar_one())
+
+
+_NEW_THROTTLE = text("INSERT INTO login_throttle (username, failures, window_started_at) "
+                     "VALUES (:username, 0, :at) ON CONFLICT DO NOTHING").bindparams(bindparam("at", type_=UtcDateTime()))
 
 
 class SqlAudit:

@@ -280,6 +280,9 @@ class FakeDirectory:
     def save_login_throttle(self, record: ThrottleRecord) -> None:
         self.throttles[record.username] = record
 
+    def locked_login_throttle(self, username: str, now: datetime) -> ThrottleRecord:
+        return self.throttles.setdefault(username, ThrottleRecord(username, 0, now))
+
     def count_hit(self, client_key: str, window: str) -> int:
         self.hits[(client_key, window)] = self.hits.get((client_key, window), 0) + 1
         return self.hits[(client_key, window)]

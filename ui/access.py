@@ -16,6 +16,7 @@ import streamlit as st
 from builder.errors import NotFound, PermissionDenied
 from builder.ports import Actor
 from builder.usecases.accounts import record_denied
+from builder.usecases.refusals import already_recorded
 from ui.context import current_actor, services
 
 REFUSALS = (PermissionDenied, NotFound)
@@ -47,7 +48,10 @@ def record_refusal(actor: Actor, what: str, error: BaseException) -> bool:
     answered like a thing that does not exist). Other failures — a colleague acted first
     (``StaleRequest``), a state that no longer allows the action, the database being unavailable —
     are not attempts at something forbidden and are not recorded. Returns whether it was recorded.
+    A refusal the core recorded itself (``builder.usecases.refusals``) is not written a second time.
     """
+    if already_recorded(error):
+        return True
     if isinstance(error, REFUSALS):
         denied(actor, what)
         return True

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from builder.attachments import ANSWER_FILES_FIELD, answer_value
-from builder.errors import AnswersInvalid, FieldError, NotFound, RateLimited
+from builder.errors import AnswersInvalid, FieldError, NotFound, PermissionDenied, RateLimited
 from builder.ports import Actor, UnitOfWork
 from builder.usecases.attachments import download_attachment, request_files, upload_attachment
 from builder.usecases.limits import admit_upload
@@ -24,17 +24,23 @@ def upload_handler(form_slug: str, uow_factory: Callable[[], UnitOfWork], *, loc
 
     The file is checked against the rules of ``version`` (the one being filled in); refusals in ``locale``.
     Files are counted per client (``admit_upload``): past the hourly limit the file is not kept and the
-    field says why and what to do, like any other refused file.
+    field says why and what to do, like any other refused file. A form for signed-in residents only
+    refuses files from anyone else (the core records the attempt), at the field too.
     """
     def store(path: tuple[str | int, ...], schema: dict[str, Any], upload: Any) -> str:
+        actor = current_actor()
         try:
-            admit_upload(current_actor(), uow_factory())
+            admit_upload(actor, uow_factory())
         except RateLimited:
             raise AnswersInvalid([FieldError(path, _(
                 "Too many files were sent from your connection in the last hour, so this file was not kept. "
                 "Please wait a while, then choose it again; your other answers are kept."))]) from None
-        return answer_value(upload_attachment(form_slug, path, upload.name, upload.getvalue(), uow_factory(),
-                                              locale=locale, version=version))
+        try:
+            ref = upload_attachment(form_slug, path, upload.name, upload.getvalue(), uow_factory(), actor=actor,
+                                    locale=locale, version=version)
+        except PermissionDenied:
+            raise AnswersInvalid([FieldError(path, _("Please sign in to submit this form."))]) from None
+        return answer_value(ref)
     return store
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from builder import throttling
 from builder.errors import FieldError, PermissionDenied, RateLimited
 from builder.passwords import DUMMY_HASH, hash_password, password_problem, verify_password
-from builder.ports import Actor, AuditEvent, SessionRecord, UnitOfWork, UserRecord
+from builder.ports import Actor, AuditEvent, SessionRecord, ThrottleRecord, UnitOfWork, UserRecord
 from builder.usecases.limits import admit_registration
 
 WRONG_CREDENTIALS = "The username or password is not right. Check both and try again."
@@ -213,13 +213,11 @@ def sign_in(username: str, password: str, uow: UnitOfWork, *, now: datetime | No
     """
     at = now or datetime.now(UTC)
     key = throttling.throttle_key(username)
-    with uow.reading():
-        wait = throttling.wait_left(uow.directory.login_throttle(key), at)
-    if wait is not None:
-        raise RateLimited(f"Too many failed attempts for this username. Try again in {throttling.minutes_text(wait)}.")
+    counted = _count_attempt(key, uow, at)
     # The bcrypt check runs outside any transaction: it takes a quarter second and must not hold a lock.
     if not check_credentials(username, password, uow):
-        _record_failure(key, uow, at)
+        if counted.failures == throttling.FREE_FAILURES:
+            _record_cooldown(key, counted, uow, at)
         raise SignInRefused()
     token = secrets.token_urlsafe(32)
     user = _typed_user(username, uow)
@@ -232,15 +230,28 @@ def sign_in(username: str, password: str, uow: UnitOfWork, *, now: datetime | No
     return SignedIn(user.username, user.display_name, token)
 
 
-def _record_failure(key: str, uow: UnitOfWork, at: datetime) -> None:
+def _count_attempt(key: str, uow: UnitOfWork, at: datetime) -> ThrottleRecord:
+    """Refuse the attempt during a cooldown; otherwise count it as a failure *before* the password is checked
+    (a success resets the count). The check and the count are one step on the locked row, so parallel
+    guesses for one username are counted one after the other and at most ``FREE_FAILURES`` of them reach
+    the password check: checking first and counting after the bcrypt check let every parallel guess through."""
     with uow:
-        record = throttling.after_failure(uow.directory.login_throttle(key), key, at)
-        uow.directory.save_login_throttle(record)
-        if record.failures == throttling.FREE_FAILURES:
-            # Never the typed username itself: it may be a password typed in the wrong field.
-            uow.audit.append(AuditEvent("sign_in_cooldown", "anonymous", at, comment=(
-                f"{record.failures} failed sign-ins for a username whose SHA-256 starts "
-                f"{throttling.username_fingerprint(key)}")))
+        current = uow.directory.locked_login_throttle(key, at)
+        wait = throttling.wait_left(current, at)
+        if wait is not None:
+            raise RateLimited(f"Too many failed attempts for this username. Try again in {throttling.minutes_text(wait)}.")
+        counted = throttling.after_failure(current, key, at)
+        uow.directory.save_login_throttle(counted)
+        uow.commit()
+    return counted
+
+
+def _record_cooldown(key: str, counted: ThrottleRecord, uow: UnitOfWork, at: datetime) -> None:
+    with uow:
+        # Never the typed username itself: it may be a password typed in the wrong field.
+        uow.audit.append(AuditEvent("sign_in_cooldown", "anonymous", at, comment=(
+            f"{counted.failures} failed sign-ins for a username whose SHA-256 starts "
+            f"{throttling.username_fingerprint(key)}")))
         uow.commit()
 
 

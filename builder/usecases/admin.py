@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from builder.errors import FieldError, FormworkError, NotFound, PermissionDenied
+from builder.errors import FieldError, FormworkError, NotFound
 from builder.passwords import hash_password, password_problem, temporary_password
 from builder.ports import (Actor, AuditEvent, DepartmentRecord, GroupRecord, InboxQuery, RequestRecord,
                            UndeliveredMail, UnitOfWork, UserRecord)
 from builder.usecases.accounts import AccountInvalid, account_errors
+from builder.usecases.refusals import Refused, audits_refusals
 from builder.workflow import OPEN_STATES, State
 
 ADMINS_ONLY = "Only administrators can manage users, groups and departments."
@@ -32,13 +33,14 @@ class Organisation:
 
 def _require_admin(actor: Actor) -> None:
     if not actor.is_admin:
-        raise PermissionDenied(ADMINS_ONLY)
+        raise Refused(ADMINS_ONLY, what="not an administrator")
 
 
 def _at(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
+@audits_refusals
 def organisation(actor: Actor, uow: UnitOfWork) -> Organisation:
     """Everything the administration page lists (password hashes stay in the records, never shown)."""
     _require_admin(actor)
@@ -46,6 +48,7 @@ def organisation(actor: Actor, uow: UnitOfWork) -> Organisation:
         return Organisation(uow.directory.all_users(), uow.directory.all_departments(), uow.directory.all_groups())
 
 
+@audits_refusals
 def add_department(actor: Actor, slug: str, name: str, uow: UnitOfWork, *, now: datetime | None = None) -> None:
     _require_admin(actor)
     slug, name = slug.strip(), name.strip()
@@ -64,6 +67,7 @@ def add_department(actor: Actor, slug: str, name: str, uow: UnitOfWork, *, now: 
         uow.commit()
 
 
+@audits_refusals
 def add_group(actor: Actor, name: str, department: str, uow: UnitOfWork, *, now: datetime | None = None) -> None:
     _require_admin(actor)
     name = name.strip()
@@ -106,6 +110,7 @@ def _group(name: str, uow: UnitOfWork) -> GroupRecord:
     return found
 
 
+@audits_refusals
 def rename_department(actor: Actor, slug: str, name: str, uow: UnitOfWork, *, now: datetime | None = None) -> None:
     """Change a department's name. Its short name stays: forms and designer roles refer to it."""
     _require_admin(actor)
@@ -119,6 +124,7 @@ def rename_department(actor: Actor, slug: str, name: str, uow: UnitOfWork, *, no
         uow.commit()
 
 
+@audits_refusals
 def remove_department(actor: Actor, slug: str, uow: UnitOfWork, *, now: datetime | None = None) -> None:
     """Remove a department without forms or groups; its designers lose that role."""
     _require_admin(actor)
@@ -171,6 +177,7 @@ def _uses_group(definition: dict[str, Any], name: str) -> bool:
     return any(isinstance(step, dict) and step.get("group") == name for step in steps)
 
 
+@audits_refusals
 def rename_group(actor: Actor, name: str, new_name: str, uow: UnitOfWork, *, now: datetime | None = None) -> None:
     """Rename a group that no published form and no request uses yet; its members stay in it."""
     _require_admin(actor)
@@ -189,6 +196,7 @@ def rename_group(actor: Actor, name: str, new_name: str, uow: UnitOfWork, *, now
         uow.commit()
 
 
+@audits_refusals
 def remove_group(actor: Actor, name: str, uow: UnitOfWork, *, now: datetime | None = None) -> None:
     """Remove a group that no published form and no open request uses; its members leave it."""
     _require_admin(actor)
@@ -202,6 +210,7 @@ def remove_group(actor: Actor, name: str, uow: UnitOfWork, *, now: datetime | No
         uow.commit()
 
 
+@audits_refusals
 def create_user(actor: Actor, username: str, display_name: str, email: str, password: str, uow: UnitOfWork,
                 *, is_admin: bool = False, now: datetime | None = None) -> None:
     """Create an account; the administrator hands the password over and the person changes it."""
@@ -219,13 +228,14 @@ def create_user(actor: Actor, username: str, display_name: str, email: str, pass
         uow.commit()
 
 
+@audits_refusals
 def update_user(actor: Actor, username: str, uow: UnitOfWork, *, display_name: str, email: str, is_admin: bool,
                 is_active: bool, now: datetime | None = None) -> None:
     """Change a user's name, email, administrator flag or whether the account may sign in."""
     _require_admin(actor)
     if username == actor.username and (not is_active or not is_admin):
-        raise PermissionDenied("You cannot disable your own account or remove your own administrator role. "
-                               "Ask another administrator.")
+        raise Refused("You cannot disable your own account or remove your own administrator role. "
+                      "Ask another administrator.", what="disabling or demoting one's own account")
     if not display_name.strip():
         raise AccountInvalid([FieldError(("display_name",), "Enter the person's name.")])
     if email.strip() and "@" not in email:
@@ -250,6 +260,7 @@ def _change_note(user: UserRecord, is_admin: bool, is_active: bool) -> str:
     return ", ".join(notes)
 
 
+@audits_refusals
 def reset_password(actor: Actor, username: str, uow: UnitOfWork, *, new_password: str | None = None,
                    now: datetime | None = None) -> str:
     """Set a new password (a random passphrase unless one is given) and sign the user out everywhere.
@@ -272,6 +283,7 @@ def reset_password(actor: Actor, username: str, uow: UnitOfWork, *, new_password
     return password
 
 
+@audits_refusals
 def set_roles(actor: Actor, username: str, uow: UnitOfWork, *, designer_departments: frozenset[str],
               reviewer_groups: frozenset[str], now: datetime | None = None) -> None:
     """Make the user designer of exactly these departments and member of exactly these groups."""

@@ -13,21 +13,27 @@ from builder.attachments import (ANSWER_FILES_FIELD, ANSWER_FILES_RULE, MAX_ANSW
 from builder import validation_messages
 from builder.definition import parse_definition
 from builder.errors import AnswersInvalid, FieldError, NotFound
-from builder.ports import Actor, RequestRecord, StoredAttachment, UnitOfWork
+from builder.ports import ANONYMOUS, Actor, RequestRecord, StoredAttachment, UnitOfWork
 from builder.references import access_code_matches, normalise_reference
+from builder.usecases.refusals import Hidden, Refused, audits_refusals
 
 _NOT_YOURS = "There is no such file, or you may not see it."
 _NO_REQUEST = "There is no request with this reference, or you may not see it."
 # A chosen file waits for its request to be sent; the retention purge deletes it (and its content)
 # this long after the upload if it was never sent: an abandoned form or a replaced file.
 ABANDONED_UPLOAD_AGE = timedelta(hours=24)
+SIGN_IN_TO_SEND = "Please sign in to submit this form."
 
 
+@audits_refusals
 def upload_attachment(form_slug: str, field: tuple[str | int, ...], name: str, data: bytes,
-                      uow: UnitOfWork, *, locale: str = "en", version: int | None = None) -> AttachmentRef:
+                      uow: UnitOfWork, *, actor: Actor = ANONYMOUS, locale: str = "en",
+                      version: int | None = None) -> AttachmentRef:
     """Check the file against the field's rule (kind by content, size) and store it under a random id.
 
     ``version``: the form version the resident is filling in (default: the latest); refusals in ``locale``.
+    A form for signed-in residents only takes files from a signed-in ``actor`` only, like its submission:
+    otherwise anyone could store files on it (``Refused``, recorded).
     """
     from builder.usecases.requests import fillable_version  # requests imports this module
 
@@ -35,6 +41,8 @@ def upload_attachment(form_slug: str, field: tuple[str | int, ...], name: str, d
     words = validation_messages.table(locale)
     with uow:
         definition = parse_definition(fillable_version(form_slug, version, uow).definition)
+        if definition.settings.submission == "signed_in" and not actor.is_signed_in:
+            raise Refused(SIGN_IN_TO_SEND, what=f"upload to {form_slug}, a form for signed-in residents")
         rule = form_file_rules(definition).get(rule_key(field))
         if rule is None:
             raise AnswersInvalid([FieldError(field, words["file.not_a_file_field"])])
@@ -95,6 +103,7 @@ def attach_to_answer(reference: str, files: Sequence[tuple[str, bytes]], uow: Un
     return refs
 
 
+@audits_refusals
 def download_attachment(attachment_id: str, actor: Actor, uow: UnitOfWork, *,
                         access_code: str | None = None) -> tuple[StoredAttachment, bytes]:
     """The file and its content, for a reviewer of the request's groups, its signed-in author, or
@@ -104,12 +113,15 @@ def download_attachment(attachment_id: str, actor: Actor, uow: UnitOfWork, *,
         request = uow.requests.get(normalise_reference(record.reference)) if record and record.reference else None
         if record is None or request is None:
             raise NotFound(_NOT_YOURS)
-        content = uow.attachments.content(attachment_id) if _may_see(actor, request, access_code, uow) else None
+        if not _may_see(actor, request, access_code, uow):  # answered like a missing file; recorded
+            raise Hidden(_NOT_YOURS, what=f"file {attachment_id} of request {request.reference}")
+        content = uow.attachments.content(attachment_id)
         if content is None:
             raise NotFound(_NOT_YOURS)
         return record, content
 
 
+@audits_refusals
 def request_files(reference: str, actor: Actor, uow: UnitOfWork, *,
                   access_code: str | None = None) -> list[StoredAttachment]:
     """The files of a request, for the people who may see the request: a reviewer of its current or past
@@ -117,8 +129,10 @@ def request_files(reference: str, actor: Actor, uow: UnitOfWork, *,
     own views and of each download. Anyone else gets ``NotFound``, as for a request that does not exist."""
     with uow.reading():
         request = uow.requests.get(normalise_reference(reference))
-        if request is None or not _may_see(actor, request, access_code, uow):
+        if request is None:
             raise NotFound(_NO_REQUEST)
+        if not _may_see(actor, request, access_code, uow):  # answered like a missing request; recorded
+            raise Hidden(_NO_REQUEST, what=f"files of request {request.reference}")
         return uow.attachments.of_request(request.reference)
 
 

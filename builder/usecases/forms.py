@@ -10,11 +10,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from builder.definition import FormDefinition, parse_definition
-from builder.errors import DefinitionInvalid, FieldError, NotFound, PermissionDenied
+from builder.errors import DefinitionInvalid, FieldError, NotFound
 from builder.lint import Finding, lint
 from builder.lint_messages import KeyedFieldError
 from builder.ports import Actor, AuditEvent, FormRecord, UnitOfWork, VersionRecord
 from builder.publishing_checks import publishing_errors, unsafe_text_errors
+from builder.usecases.refusals import Hidden, Refused, audits_refusals
 from builder.validation import upgrade_dependencies
 
 
@@ -37,6 +38,9 @@ class PublishedForm:
     definition: FormDefinition
 
 
+NOT_DESIGNABLE = "This form does not exist or belongs to another department."
+
+
 def may_design(actor: Actor, department: str) -> bool:
     return actor.is_admin or department in actor.designer_departments
 
@@ -51,11 +55,13 @@ def definition_from_document(document: dict[str, Any]) -> FormDefinition:
         ) from None
 
 
+@audits_refusals
 def create_form(document: dict[str, Any], actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> str:
     """Create a form whose draft is ``document``; returns its slug."""
     definition = definition_from_document(document)
     if not may_design(actor, definition.department):
-        raise PermissionDenied("You can only create forms for your own department.")
+        raise Refused("You can only create forms for your own department.",
+                      what=f"form {definition.slug} in department {definition.department}")
     unsafe = unsafe_text_errors(definition.to_document())
     if unsafe:
         raise DefinitionInvalid(unsafe)
@@ -72,6 +78,7 @@ def create_form(document: dict[str, Any], actor: Actor, uow: UnitOfWork, *, now:
     return definition.slug
 
 
+@audits_refusals
 def save_draft(slug: str, document: dict[str, Any], expected_revision: int, actor: Actor, uow: UnitOfWork,
                *, now: datetime | None = None) -> int:
     """Save a draft as it is edited; a concurrent edit raises ``DraftConflict``. Returns the new revision."""
@@ -88,6 +95,7 @@ def save_draft(slug: str, document: dict[str, Any], expected_revision: int, acto
     return revision
 
 
+@audits_refusals
 def publish(slug: str, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> int:
     """Publish the current draft as the next immutable version; returns the version number."""
     at = now or datetime.now(UTC)
@@ -135,6 +143,7 @@ def _field_error(finding: Finding) -> FieldError:
     return KeyedFieldError(path, finding.message, finding.code, finding.params)
 
 
+@audits_refusals
 def republish(slug: str, number: int, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> int:
     """Roll back: publish an older version's definition again as a new version.
 
@@ -176,14 +185,16 @@ def published_form(slug: str, uow: UnitOfWork) -> PublishedForm:
     return PublishedForm(slug, version.id, version.number, parse_definition(version.definition))
 
 
+@audits_refusals
 def forms_for(actor: Actor, uow: UnitOfWork) -> list[FormRecord]:
     """The forms a designer may see: their departments' (administrators: all)."""
     if not actor.is_admin and not actor.designer_departments:
-        raise PermissionDenied("Only designers and administrators can manage forms.")
+        raise Refused("Only designers and administrators can manage forms.", what="not a designer")
     with uow.reading():
         return uow.forms.list(None if actor.is_admin else actor.designer_departments)
 
 
+@audits_refusals
 def versions_of(slug: str, actor: Actor, uow: UnitOfWork) -> list[VersionRecord]:
     with uow.reading():
         _designable_form(slug, actor, uow)
@@ -192,8 +203,10 @@ def versions_of(slug: str, actor: Actor, uow: UnitOfWork) -> list[VersionRecord]
 
 def _designable_form(slug: str, actor: Actor, uow: UnitOfWork) -> FormRecord:
     form = uow.forms.get(slug)
-    if form is None or not may_design(actor, form.department):
-        raise NotFound("This form does not exist or belongs to another department.")
+    if form is None:
+        raise NotFound(NOT_DESIGNABLE)
+    if not may_design(actor, form.department):  # answered like a missing form; recorded by the use case
+        raise Hidden(NOT_DESIGNABLE, what=f"form {slug} of department {form.department}")
     return form
 
 
@@ -222,14 +235,16 @@ def open_draft(slug: str, actor: Actor, uow: UnitOfWork) -> Draft:
                  form.draft_updated_at, latest.number if latest else None)
 
 
+@audits_refusals
 def group_sizes(actor: Actor, uow: UnitOfWork) -> dict[str, int]:
     """Every group a step can be given to, with its number of active members (for the step editor and lint)."""
     if not actor.is_admin and not actor.designer_departments:
-        raise PermissionDenied("Only designers and administrators can see the groups.")
+        raise Refused("Only designers and administrators can see the groups.", what="not a designer")
     with uow.reading():
         return {group.name: len(uow.directory.group_members(group.name)) for group in uow.directory.all_groups()}
 
 
+@audits_refusals
 def version_definition(slug: str, number: int, actor: Actor, uow: UnitOfWork) -> dict[str, Any]:
     with uow.reading():
         _designable_form(slug, actor, uow)

@@ -15,6 +15,7 @@ from builder import metrics, opendata, workflow
 from builder.definition import Retention, Workflow, parse_definition
 from builder.errors import NotFound, PermissionDenied, StaleRequest
 from builder.ports import Actor, AuditEvent, FormRecord, RequestRecord, UnitOfWork
+from builder.usecases.refusals import Refused, audits_refusals
 from builder.workflow import OPEN_STATES
 
 OPEN_DATA_KEY = "open_data_hmac"
@@ -28,7 +29,7 @@ def _may_see_figures(actor: Actor) -> None:
 
 def _require_admin(actor: Actor) -> None:
     if not actor.is_admin:
-        raise PermissionDenied("Only administrators can handle data-protection requests.")
+        raise Refused("Only administrators can handle data-protection requests.", what="not an administrator")
 
 
 def visible_forms(actor: Actor, uow: UnitOfWork) -> list[FormRecord]:
@@ -223,6 +224,7 @@ class ResidentSummary:
     account: dict[str, Any] | None
 
 
+@audits_refusals
 def find_resident(who: str, actor: Actor, uow: UnitOfWork) -> ResidentSummary:
     """Everything linked to a username or an email address (requests still holding data)."""
     _require_admin(actor)
@@ -250,9 +252,11 @@ def _addresses(summary: ResidentSummary) -> set[str]:
     return {address.strip().lower() for address in found}
 
 
+@audits_refusals
 def resident_archive(who: str, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> bytes:
     """One zip with the resident's account, answers, files, comments, history and the mail the city sent
     them (or still has queued); the export is audited."""
+    _require_admin(actor)  # refused (and recorded) as this use case, not as the look-up
     summary = find_resident(who, actor, uow)
     if not summary.requests and summary.account is None:
         raise NotFound("Nothing is linked to this username or email address.")
@@ -291,11 +295,13 @@ def _add_request(archive: zipfile.ZipFile, request: RequestRecord, uow: UnitOfWo
         archive.writestr(f"{folder}/files/{number:02d}-{_safe(file.field_name)}-{_safe(file.filename)}", file.data)
 
 
+@audits_refusals
 def erase_resident(who: str, actor: Actor, uow: UnitOfWork, *, now: datetime | None = None) -> int:
     """Remove the resident's answers, files, contact details and the mail to them (queued or sent), and close
     their account -- name, address and username -- if it is a resident's. Open requests are withdrawn first.
     Returns how many requests were erased. The audit log keeps the username as the actor of what the
     resident did (README, data-protection requests): the hash chain cannot change."""
+    _require_admin(actor)  # refused (and recorded) as this use case, not as the look-up
     summary = find_resident(who, actor, uow)
     addresses = _addresses(summary)
     at = now or datetime.now(UTC)

@@ -57,6 +57,20 @@ def test_unknown_user_and_wrong_password_get_the_same_message_and_one_bcrypt_che
     assert checked[0] == passwords.DUMMY_HASH and checked[1].startswith("$2b$")
 
 
+
+def _bcrypt_cost(stored_hash: str) -> tuple[str, int]:
+    """The variant and cost of a bcrypt hash: ``$2b$12$...`` -> ("2b", 12)."""
+    _, variant, cost, _rest = stored_hash.split("$", 3)
+    return variant, int(cost)
+
+
+def test_the_dummy_hash_costs_what_a_real_password_hash_costs() -> None:
+    """Counting bcrypt checks (above) would miss a cheaper dummy: at cost 4 an unknown username would be
+    answered 250 times faster than a known one. The dummy must have the cost of every stored hash."""
+    real = passwords.hash_password("a real passphrase for a real account")
+    assert _bcrypt_cost(passwords.DUMMY_HASH) == _bcrypt_cost(real) == ("2b", 12)
+    assert passwords.verify_password("whatever was typed", passwords.DUMMY_HASH) is False  # a well-formed hash
+
 def test_a_disabled_account_is_refused_with_the_same_message(org: SqlUnitOfWork) -> None:
     admin.update_user(ADMIN, "roads", org, display_name="Robin Roads", email="", is_admin=False, is_active=False)
     with pytest.raises(SignInRefused):

@@ -29,7 +29,10 @@ def test_only_administrators_rename_or_remove(change: str, who: object) -> None:
     uow = FakeUnitOfWork(groups={"Empty group": []}, departments={"events"})
     with pytest.raises(PermissionDenied):
         CHANGES[change](who, uow)
-    assert uow.audit.events == [] and uow.directory.group_exists("Empty group")
+    # Nothing changed; the only event is the refusal itself.
+    assert [(e.event.action, e.event.actor, e.event.comment) for e in uow.audit.events] == [
+        ("denied", who.label, f"{change}: not an administrator")]
+    assert uow.directory.group_exists("Empty group")
 
 
 def test_unknown_departments_and_groups_are_not_found_and_bad_names_refused() -> None:
