@@ -376,7 +376,10 @@ def _renderer_findings(document: dict[str, Any]) -> list[Finding]:
     for problem in unsupported_features(document.get("schema") or {}, document.get("uiSchema") or {}):
         field = next((str(p) for p in problem.path if str(p) in names), None)
         if isinstance(problem, KeyedFieldError):  # said in the designer's language
-            findings.append(_finding("error", problem.key, field=field, **dict(problem.params)))
+            params = dict(problem.params)
+            if params.get("where") == "" and field:  # the problem names its question
+                params["where"] = read_field(document, field).label
+            findings.append(_finding("error", problem.key, field=field, **params))
         else:
             findings.append(_finding("error", "renderer", field=field, detail=problem.message))
     return findings

@@ -15,6 +15,7 @@ from typing import Any
 
 from builder.errors import FieldError
 from builder.lint_messages import keyed_error
+from builder.validation import FORMAT_CHECKS
 
 #: Widget names of the uiSchema the renderer honours (react-jsonschema-form's standard set).
 SUPPORTED_WIDGETS = frozenset({"text", "textarea", "password", "radio", "select", "checkboxes", "checkbox",
@@ -48,6 +49,10 @@ KNOWN_KEYWORDS = _ONE | _MAP | _LIST | _PLAIN | _FORMAT_LIMITS
 # Valid JSON Schema the validator enforces but the form cannot offer as fields to fill in; why is said by
 # their key of ``builder.lint_messages`` (``renderer.not_shown.<keyword>``).
 _NOT_SHOWN = frozenset({"prefixItems", "patternProperties", "contains"})
+#: Formats that mean something: those the validator checks, file fields (``builder.attachments``) and the
+#: builder's amounts of money (a number shown in the city's currency). Any other (react-jsonschema-form's
+#: ``alt-date``, ``idn-email``, a typo) would accept any text, so the designer is told.
+CHECKED_FORMATS = frozenset(FORMAT_CHECKS) | {"data-url", "money"}
 
 
 def unsupported_features(schema: dict[str, Any], ui_schema: dict[str, Any]) -> list[FieldError]:
@@ -160,6 +165,9 @@ def _schema_problems(node: Any, at: tuple[str | int, ...]) -> Iterator[FieldErro
                    else keyed_error(where, "renderer.unknown_keyword", key=key))
         elif key in _NOT_SHOWN:
             yield keyed_error(where, f"renderer.not_shown.{key}")
+        elif key == "format" and isinstance(value, str) and value not in CHECKED_FORMATS:
+            yield keyed_error(where, "renderer.unchecked_format", where="", format=value,
+                              known=", ".join(sorted(FORMAT_CHECKS)))
         if key in _ONE:
             yield from _schema_problems(value, where)
         elif key in _MAP and isinstance(value, dict):

@@ -15,6 +15,7 @@ A validator is built once per schema and cached by the schema's content hash.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -130,20 +131,54 @@ def is_phone(value: object) -> bool:
     return not isinstance(value, str) or bool(_PHONE.match(value))
 
 
+def _ip(version: int) -> Callable[[object], bool]:
+    def check(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError:
+            return False
+        return address.version == version and "%" not in value  # no zone index: it names a local interface
+    return check
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def is_uuid(value: object) -> bool:
+    return not isinstance(value, str) or bool(_UUID.match(value))
+
+
+def is_hostname(value: object) -> bool:
+    """RFC 1123 host names (letters, digits and hyphens between dots); checked by form, never looked up."""
+    if not isinstance(value, str):
+        return True
+    name = value[:-1] if value.endswith(".") else value
+    return 0 < len(name) <= 253 and all(_LABEL.match(label) for label in name.split("."))
+
+
 def _format_checker() -> FormatChecker:
     checker = FormatChecker(formats=())
-    for name, check in {
-        "email": is_email,
-        "uri": is_uri,
-        "date-time": is_date_time,
-        "date": is_date,
-        "time": is_time,
-        "phone": is_phone,
-    }.items():
+    for name, check in FORMAT_CHECKS.items():
         checker.checks(name)(check)
     return checker
 
 
+#: Every format the validator checks, each by its own function: none needs the network or another package.
+FORMAT_CHECKS: dict[str, Callable[[object], bool]] = {
+    "email": is_email,
+    "uri": is_uri,
+    "date-time": is_date_time,
+    "date": is_date,
+    "time": is_time,
+    "phone": is_phone,
+    "ipv4": _ip(4),
+    "ipv6": _ip(6),
+    "uuid": is_uuid,
+    "hostname": is_hostname,
+}
 FORMAT_CHECKER = _format_checker()
 
 

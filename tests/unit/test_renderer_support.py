@@ -101,3 +101,30 @@ def test_pages_must_cover_every_question_and_list_only_real_ones() -> None:
     messages = [p.message for p in unsupported_features(schema, ui)]
     assert messages == ["Page 2 lists “z”, which is not a question of this form.",
                         "The question “b” is on no page, so residents could never answer it."]
+
+
+def test_standard_formats_are_checked_and_the_others_are_reported_to_the_designer() -> None:
+    from builder.lint import lint
+    from builder.validation import field_errors
+
+    schema = {"type": "object", "unevaluatedProperties": False, "properties": {
+        "server": {"title": "Server", "type": "string", "format": "ipv4"},
+        "host": {"title": "Host", "type": "string", "format": "hostname"},
+        "ticket": {"title": "Ticket", "type": "string", "format": "uuid"},
+        "v6": {"title": "Address", "type": "string", "format": "ipv6"},
+        "born": {"title": "Born", "type": "string", "format": "alt-date"}}}
+    wrong = {"server": "300.1.2.3", "host": "-bad-.example", "ticket": "not-an-id", "v6": "1.2.3.4"}
+    assert {e.path: e.message for e in field_errors(schema, wrong, "fr")} == {
+        ("server",): "Saisissez une adresse IPv4 comme 192.0.2.10.",
+        ("host",): "Saisissez un nom d’hôte comme www.exemple.fr.",
+        ("ticket",): "Saisissez un identifiant comme 123e4567-e89b-12d3-a456-426614174000.",
+        ("v6",): "Saisissez une adresse IPv6 comme 2001:db8::10."}
+    right = {"server": "192.0.2.10", "host": "www.example.org", "ticket": "123e4567-e89b-12d3-a456-426614174000",
+             "v6": "2001:db8::10", "born": "anything at all"}
+    assert field_errors(schema, right) == []
+    document = {"slug": "formats", "title": "Formats", "department": "roads", "schema": schema, "uiSchema": {},
+                "workflow": {"steps": []}}
+    unchecked = [f for f in lint(document, group_size=lambda group: 1) if f.code == "renderer.unchecked_format"]
+    assert [(f.field, f.severity) for f in unchecked] == [("born", "error")]
+    assert unchecked[0].text("en").startswith("“Born”: The format “alt-date” is not checked, so any text would be "
+                                              "accepted.")
