@@ -145,6 +145,18 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "the form would never end. Break the loop.",
         "renderer.unchecked_format": "{where}The format “{format}” is not checked, so any text would be accepted. "
                                      "Use one of {known}, or a pattern.",
+        "renderer.widget_wrong_kind": "{where}The widget “{widget}” cannot show {kind}, so the usual field is "
+                                      "shown instead. Widgets for {kind}: {known}.",
+        "renderer.range_without_bounds": "{where}A slider (“range”) needs a minimum and a maximum; without both, a "
+                                         "number box is shown instead.",
+        "kind.text": "a text question",
+        "kind.choice": "a question with one choice",
+        "kind.number": "a number question",
+        "kind.boolean": "a yes/no question",
+        "kind.choices": "a question with several choices",
+        "kind.file": "a file question",
+        "kind.list": "a list",
+        "kind.group": "a group of questions",
     },
     "fr": {
         "no_fields": "Le formulaire n’a encore aucun champ. Ajoutez-en au moins un.",
@@ -275,6 +287,18 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "le formulaire ne finirait jamais. Rompez la boucle.",
         "renderer.unchecked_format": "{where}Le format « {format} » n’est pas vérifié : n’importe quel texte serait "
                                      "accepté. Utilisez l’un de {known}, ou un modèle.",
+        "renderer.widget_wrong_kind": "{where}Le widget « {widget} » ne peut pas afficher {kind} : le champ "
+                                      "habituel est affiché à la place. Widgets pour {kind} : {known}.",
+        "renderer.range_without_bounds": "{where}Un curseur (« range ») a besoin d’un minimum et d’un maximum ; sans "
+                                         "les deux, une case de nombre est affichée à la place.",
+        "kind.text": "une question de texte",
+        "kind.choice": "une question à choix unique",
+        "kind.number": "une question de nombre",
+        "kind.boolean": "une question oui/non",
+        "kind.choices": "une question à choix multiples",
+        "kind.file": "une question de fichier",
+        "kind.list": "une liste",
+        "kind.group": "un groupe de questions",
     },
 }
 
@@ -303,6 +327,8 @@ def render(key: str, params: Mapping[str, Any], locale: str) -> str:
             values[name] = texts["list_separator"].join(texts["quoted"].format(text=n) for n in value)
         elif name == "where":
             values[name] = texts["where"].format(label=value) if value else ""
+        elif name == "kind":  # a kind of question (``kind.text``…), said in the reader's language
+            values[name] = texts.get(str(value), str(value))
         elif isinstance(value, int) and not isinstance(value, bool):
             values[name] = format_decimal(value, locale=code)
         else:

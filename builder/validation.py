@@ -426,11 +426,27 @@ def _depth(value: object, level: int = 0) -> int:
     return level
 
 
-def _choices(error: ValidationError) -> str:
+def _choices(error: ValidationError) -> list[tuple[Any, str | None]]:
+    """The allowed values of a choice with their labels (None without one): ``oneOf``/``anyOf`` of ``const`` +
+    ``title``, or ``enum`` with react-jsonschema-form's ``enumNames``. In the schema localised for the reader,
+    the labels are in their language."""
     schema = error.schema if isinstance(error.schema, dict) else {}
-    options = schema.get("enum") or [option["const"] for option in schema.get("oneOf", []) + schema.get("anyOf", [])
-                                     if isinstance(option, dict) and "const" in option]
-    return ", ".join(str(option) for option in options)
+    if isinstance(schema.get("enum"), list):
+        names = schema.get("enumNames") if isinstance(schema.get("enumNames"), list) else []
+        return [(value, names[i] if i < len(names) and isinstance(names[i], str) else None)
+                for i, value in enumerate(schema["enum"])]
+    branches = [*(schema.get("oneOf") or []), *(schema.get("anyOf") or [])]
+    return [(option["const"], option.get("title") if isinstance(option.get("title"), str) else None)
+            for option in branches if isinstance(option, dict) and "const" in option]
+
+
+def shown_value(value: Any, texts: dict[str, str]) -> str:
+    """A value as a resident reads it: text in quotes, yes / no, never Python's ``'x'`` or ``True``."""
+    if value is True or value is False or value is None:
+        return texts[f"value.{str(value).lower()}"]
+    if isinstance(value, str):
+        return texts["quoted"].format(text=value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 # A message from the failing keyword, the locale's table and the locale (to write numbers its way).
@@ -452,8 +468,13 @@ def _fixed(key: str) -> Message:
 
 
 def _choice_message(error: ValidationError, texts: dict[str, str], locale: str) -> str:
-    choices = _choices(error)
+    choices = ", ".join(texts["quoted"].format(text=label) if label else shown_value(value, texts)
+                        for value, label in _choices(error))
     return texts["choose"].format(choices=choices) if choices else texts["no_option"]
+
+
+def _const_message(error: ValidationError, texts: dict[str, str], locale: str) -> str:
+    return texts["const"].format(value=shown_value(error.validator_value, texts))
 
 
 def _format_message(error: ValidationError, texts: dict[str, str], locale: str) -> str:
@@ -476,7 +497,7 @@ _MESSAGES: dict[str, Message] = {
     "required": _fixed("required"),
     "type": _type_message,
     "enum": _choice_message,
-    "const": lambda e, texts, locale: texts["const"].format(value=repr(e.validator_value)),
+    "const": _const_message,
     "oneOf": _choice_message,
     "anyOf": _fixed("no_option"),
     "format": _format_message,

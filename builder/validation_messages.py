@@ -82,6 +82,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind.heic": "iPhone photo (HEIC)",
         "kind.txt": "plain text",
         "kind.docx": "Word document (.docx)",
+        "quoted": "“{text}”",
+        "value.true": "yes",
+        "value.false": "no",
+        "value.null": "empty",
     },
     "fr": {
         "required": "Ce champ est obligatoire.",
@@ -155,6 +159,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind.heic": "photo iPhone (HEIC)",
         "kind.txt": "texte brut",
         "kind.docx": "document Word (.docx)",
+        "quoted": "« {text} »",
+        "value.true": "oui",
+        "value.false": "non",
+        "value.null": "vide",
     },
 }
 

@@ -128,3 +128,28 @@ def test_standard_formats_are_checked_and_the_others_are_reported_to_the_designe
     assert [(f.field, f.severity) for f in unchecked] == [("born", "error")]
     assert unchecked[0].text("en").startswith("“Born”: The format “alt-date” is not checked, so any text would be "
                                               "accepted.")
+
+
+def test_a_widget_the_question_cannot_use_is_reported_naming_the_question() -> None:
+    from builder.lint import lint
+
+    schema = {"type": "object", "unevaluatedProperties": False, "properties": {
+        "name": {"title": "Name", "type": "string", "maxLength": 80},
+        "guests": {"title": "Guests", "type": "integer", "minimum": 0},
+        "size": {"title": "Size", "type": "string", "enum": ["s", "l"]},
+        "opens": {"title": "Opens at", "type": "string", "maxLength": 5},
+        "level": {"title": "Level", "type": "integer", "minimum": 0, "maximum": 10}}}
+    ui = {"name": {"ui:widget": "range"}, "guests": {"ui:widget": "range"}, "size": {"ui:widget": "checkboxes"},
+          "opens": {"ui:widget": "time"}, "level": {"ui:widget": "range"}}
+    document = {"slug": "widgets", "title": "Widgets", "department": "roads", "schema": schema, "uiSchema": ui,
+                "workflow": {"steps": []}}
+    found = {f.field: f for f in lint(document, group_size=lambda group: 1)
+             if f.code in ("renderer.widget_wrong_kind", "renderer.range_without_bounds")}
+    assert sorted(found) == ["guests", "name", "size"]  # a time on a text and a bounded range are fine
+    assert found["name"].text("en").startswith("“Name”: The widget “range” cannot show a text question, so the "
+                                               "usual field is shown instead.")
+    assert found["size"].text("fr").startswith("« Size » : Le widget « checkboxes » ne peut pas afficher une "
+                                               "question à choix unique")
+    assert found["guests"].text("en") == ("“Guests”: A slider (“range”) needs a minimum and a maximum; without "
+                                          "both, a number box is shown instead.")
+    assert all(f.severity == "error" for f in found.values())
