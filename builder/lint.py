@@ -24,7 +24,7 @@ from builder.definition_limits import definition_limit_errors
 from builder.editing import PATTERN_PRESETS, field_names, read_field, unplaced_fields
 from builder.errors import FieldError
 from builder.lint_messages import KeyedFieldError, render
-from builder.publishing_checks import REFERENCE_KEYS, field_name, limit_key
+from builder.publishing_checks import REFERENCE_KEYS, field_name, limit_key, open_group_errors
 from builder.schema_view import reference_problems
 from builder.translations import missing_translations, orphaned_translations, stale_translations
 from builder.validation import compile_pattern
@@ -41,7 +41,7 @@ Params = tuple[tuple[str, Any], ...]
 PUBLISHING_CHECK_KEYS = frozenset({
     "limit_too_large", "limit_too_deep", "limit_too_many_fields", "limit_max_length", "limit_max_items",
     "limit_unique_items", "unsafe_pattern", "outside_reference", "invalid_schema", "schema_too_deep",
-    "not_an_object", "publishing_check", "reference.anchor", "reference.whole", "reference.nowhere",
+    "not_an_object", "publishing_check", "publish_open_group", "reference.anchor", "reference.whole", "reference.nowhere",
     "reference.loop"})
 
 
@@ -287,6 +287,11 @@ def _safety_findings(document: dict[str, Any], names: list[str]) -> list[Finding
             if detail is not None and (path, pattern) not in own_patterns:
                 findings.append(_finding("error", "unsafe_pattern", field=where, where=_label(document, where),
                                          pattern=repr(pattern), detail=detail))
+    for error in open_group_errors(schema):  # a group written to accept any answer (publishing refuses it)
+        where = _field_at(error.path, names)
+        params = dict(error.params) if isinstance(error, KeyedFieldError) else {}
+        findings.append(_finding("error", "publish_open_group", field=where,
+                                 **{**params, "where": _label(document, where) or params.get("where", "")}))
     for path, kind, ref in reference_problems(schema):
         where = _field_at(path, names)
         findings.append(_finding("error", REFERENCE_KEYS[kind], field=where,

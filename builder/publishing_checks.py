@@ -45,7 +45,7 @@ def publishing_errors(definition: FormDefinition, *, group_exists: Callable[[str
     errors.extend(limits)
     errors.extend(_schema_errors(definition.schema_))
     errors.extend(_open_form_errors(definition.schema_))
-    errors.extend(_open_object_errors(definition.schema_))
+    errors.extend(open_group_errors(definition.schema_))
     errors.extend(_pattern_errors(definition.schema_, ("schema",)))
     errors.extend(_ref_errors(definition.schema_, ("schema",)))
     errors.extend(unsafe_text_errors(definition.to_document()))
@@ -150,13 +150,17 @@ def field_name(path: tuple[str | int, ...], schema: dict[str, Any] | None = None
         return ""
     node: Any = schema
     for part in path[1:ends[-1]]:
-        node = node.get(part) if isinstance(node, dict) else node[part] if isinstance(node, list) and \
-            isinstance(part, int) and part < len(node) else None
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
     title = node.get("title") if isinstance(node, dict) else None
     return title if isinstance(title, str) and title.strip() else str(path[ends[-1] - 1])
 
 
-def _open_object_errors(schema: dict[str, Any]) -> list[FieldError]:
+def open_group_errors(schema: dict[str, Any]) -> list[FieldError]:
     """A group (a nested object, the entries of a list) written to accept any other answer
     (``additionalProperties: true``): a crafted answer could carry made-up values in it. The validator
     closes the groups that say nothing (``builder.validation.closed_schema``); these said the opposite."""

@@ -48,9 +48,11 @@ def resolve_ref(root: dict[str, Any], node: dict[str, Any], depth: int = 0) -> d
 
 # ---------------------------------------------------------------- references checked when a form is saved
 
-#: Why a ``$ref`` cannot be used, by key of ``builder.lint_messages`` (``reference.<kind>``).
-RefProblem = tuple[tuple[str | int, ...], str, str]  # (where the $ref is, kind, the reference)
+#: A ``$ref`` the form cannot follow: where it is, why (see ``reference_problems``) and the reference itself.
+RefProblem = tuple[tuple[str | int, ...], str, str]
 _MAX_REF_VISITS = 10_000
+_DATA = frozenset({"const", "enum", "default", "examples"})
+_NAMING = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 
 
 def reference_problems(schema: dict[str, Any], at: tuple[str | int, ...] = ("schema",)) -> list[RefProblem]:
@@ -69,7 +71,8 @@ def reference_problems(schema: dict[str, Any], at: tuple[str | int, ...] = ("sch
 
 
 def _refs(node: Any, at: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
-    """Every ``$ref`` under ``node``, with its place (``$ref`` values inside ``const``/``enum`` are data)."""
+    """Every ``$ref`` under ``node``, with its place (what ``const``, ``enum``, ``default`` and ``examples`` hold
+    is data, not schemas; inside ``properties`` or ``$defs`` those words are names of fields)."""
     found: list[tuple[tuple[str | int, ...], str]] = []
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(node, at)]
     while stack:
@@ -77,8 +80,8 @@ def _refs(node: Any, at: tuple[str | int, ...]) -> list[tuple[tuple[str | int, .
         if isinstance(value, dict):
             if isinstance(value.get("$ref"), str):
                 found.append((where, value["$ref"]))
-            stack.extend((child, (*where, key)) for key, child in value.items()
-                         if key not in ("const", "enum", "default", "examples"))
+            naming = bool(where) and where[-1] in _NAMING
+            stack.extend((child, (*where, key)) for key, child in value.items() if naming or key not in _DATA)
         elif isinstance(value, list):
             stack.extend((child, (*where, index)) for index, child in enumerate(value))
     return sorted(found, key=lambda item: [str(part) for part in item[0]])

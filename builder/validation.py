@@ -155,7 +155,7 @@ def is_hostname(value: object) -> bool:
     """RFC 1123 host names (letters, digits and hyphens between dots); checked by form, never looked up."""
     if not isinstance(value, str):
         return True
-    name = value[:-1] if value.endswith(".") else value
+    name = value.removesuffix(".")
     return 0 < len(name) <= 253 and all(_LABEL.match(label) for label in name.split("."))
 
 

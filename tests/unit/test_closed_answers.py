@@ -4,6 +4,7 @@ the fields of conditional branches still go through when their condition holds."
 from __future__ import annotations
 
 from builder.definition import FormDefinition
+from builder.lint import lint
 from builder.lint_messages import localized
 from builder.publishing_checks import publishing_errors
 from builder.validation import closed_schema, condition_holds, field_errors
@@ -67,3 +68,5 @@ def test_a_group_written_to_accept_anything_is_refused_at_publishing_naming_it()
     assert [e.path for e in errors] == [("schema", "properties", "addr", "additionalProperties")]
     assert localized(errors[0], "en").startswith("“Home address”: This group is written to accept answers")
     assert localized(errors[0], "fr").startswith("« Home address » : Ce groupe est écrit pour accepter")
+    findings = [f for f in lint(definition.to_document(), group_size=lambda group: 1) if f.code == "publish_open_group"]
+    assert [(f.field, f.severity) for f in findings] == [("addr", "error")]  # the editor shows it while editing
