@@ -41,3 +41,13 @@ def test_a_fixed_value_is_said_in_words() -> None:
                                                                     ("city",): "This must be “Paris”."}
     assert _message(schema, {"consent": False, "city": "Lyon"}, "fr") == {
         ("consent",): "La valeur doit être oui.", ("city",): "La valeur doit être « Paris »."}
+
+
+def test_translated_enum_names_are_the_labels_of_the_french_message() -> None:
+    document = {"slug": "bins", "title": "Bins", "department": "roads", "uiSchema": {}, "workflow": {"steps": []},
+                "schema": {"type": "object", "properties": {
+                    "bin": {"type": "string", "enum": ["s", "l"], "enumNames": ["Small bin", "Large bin"]}}},
+                "translations": {"fr": {"/schema/properties/bin/oneOf/0/title": "Petite poubelle",
+                                        "/schema/properties/bin/oneOf/1/title": "Grande poubelle"}}}
+    assert _message(localise(document, "fr")["schema"], {"bin": "xl"}, "fr") == {
+        ("bin",): "Choisissez l’une des options : « Petite poubelle », « Grande poubelle »."}
