@@ -24,7 +24,8 @@ from builder.definition_limits import definition_limit_errors
 from builder.editing import PATTERN_PRESETS, field_names, read_field, unplaced_fields
 from builder.errors import FieldError
 from builder.lint_messages import KeyedFieldError, render
-from builder.publishing_checks import limit_key
+from builder.publishing_checks import REFERENCE_KEYS, field_name, limit_key, open_group_errors
+from builder.schema_view import reference_problems
 from builder.translations import missing_translations, orphaned_translations, stale_translations
 from builder.validation import compile_pattern
 
@@ -40,7 +41,8 @@ Params = tuple[tuple[str, Any], ...]
 PUBLISHING_CHECK_KEYS = frozenset({
     "limit_too_large", "limit_too_deep", "limit_too_many_fields", "limit_max_length", "limit_max_items",
     "limit_unique_items", "unsafe_pattern", "outside_reference", "invalid_schema", "schema_too_deep",
-    "not_an_object", "publishing_check"})
+    "not_an_object", "publishing_check", "publish_open_group", "reference.anchor", "reference.whole", "reference.nowhere",
+    "reference.loop"})
 
 
 @dataclass(frozen=True)
@@ -285,9 +287,15 @@ def _safety_findings(document: dict[str, Any], names: list[str]) -> list[Finding
             if detail is not None and (path, pattern) not in own_patterns:
                 findings.append(_finding("error", "unsafe_pattern", field=where, where=_label(document, where),
                                          pattern=repr(pattern), detail=detail))
-        if isinstance(node.get("$ref"), str) and not node["$ref"].startswith("#"):
-            findings.append(_finding("error", "outside_reference", field=where, where=_label(document, where),
-                                     ref=repr(node["$ref"])))
+    for error in open_group_errors(schema):  # a group written to accept any answer (publishing refuses it)
+        where = _field_at(error.path, names)
+        params = dict(error.params) if isinstance(error, KeyedFieldError) else {}
+        findings.append(_finding("error", "publish_open_group", field=where,
+                                 **{**params, "where": _label(document, where) or params.get("where", "")}))
+    for path, kind, ref in reference_problems(schema):
+        where = _field_at(path, names)
+        findings.append(_finding("error", REFERENCE_KEYS[kind], field=where,
+                                 where=_label(document, where) or field_name(path, schema), ref=repr(ref)))
     findings += _schema_validity(document, schema, names)
     return findings
 
@@ -373,7 +381,10 @@ def _renderer_findings(document: dict[str, Any]) -> list[Finding]:
     for problem in unsupported_features(document.get("schema") or {}, document.get("uiSchema") or {}):
         field = next((str(p) for p in problem.path if str(p) in names), None)
         if isinstance(problem, KeyedFieldError):  # said in the designer's language
-            findings.append(_finding("error", problem.key, field=field, **dict(problem.params)))
+            params = dict(problem.params)
+            if params.get("where") == "" and field:  # the problem names its question
+                params["where"] = read_field(document, field).label
+            findings.append(_finding("error", problem.key, field=field, **params))
         else:
             findings.append(_finding("error", "renderer", field=field, detail=problem.message))
     return findings

@@ -131,6 +131,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "renderer.not_honoured.ui:classNames": "“ui:classNames” is not honoured: the form has no style classes to "
                                                "apply. Remove it.",
         "renderer.unknown_ui_key": "“{key}” is not a display setting the form understands.",
+        # Issue 3: groups left open, references the form cannot follow, formats that check nothing.
+        "publish_open_group": "{where}This group is written to accept answers to questions it does not ask "
+                              "(“{keyword}: true”), so a crafted answer could slip made-up values into it. Remove "
+                              "“{keyword}” or set it to false.",
+        "reference.anchor": "{where}The reference {ref} names an anchor; the form can only follow paths like "
+                            "“#/$defs/address”. Point it at the definition itself.",
+        "reference.whole": "{where}The reference {ref} puts the whole form inside itself, so the form would never "
+                           "end. Point it at one definition under $defs instead.",
+        "reference.nowhere": "{where}The reference {ref} points to nothing in the form. Check its spelling against "
+                             "the names under $defs.",
+        "reference.loop": "{where}The reference {ref} leads back to itself (directly or through other references), so "
+                          "the form would never end. Break the loop.",
+        "renderer.unchecked_format": "{where}The format “{format}” is not checked, so any text would be accepted. "
+                                     "Use one of {known}, or a pattern.",
+        "renderer.widget_wrong_kind": "{where}The widget “{widget}” cannot show {kind}, so the usual field is "
+                                      "shown instead. Widgets for {kind}: {known}.",
+        "renderer.range_without_bounds": "{where}A slider (“range”) needs a minimum and a maximum; without both, a "
+                                         "number box is shown instead.",
+        "kind.text": "a text question",
+        "kind.choice": "a question with one choice",
+        "kind.number": "a number question",
+        "kind.boolean": "a yes/no question",
+        "kind.choices": "a question with several choices",
+        "kind.file": "a file question",
+        "kind.list": "a list",
+        "kind.group": "a group of questions",
     },
     "fr": {
         "no_fields": "Le formulaire n’a encore aucun champ. Ajoutez-en au moins un.",
@@ -248,6 +274,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "renderer.not_honoured.ui:classNames": "« ui:classNames » n’est pas pris en compte : le formulaire n’a pas "
                                                "de classes de style à appliquer. Retirez-le.",
         "renderer.unknown_ui_key": "« {key} » n’est pas un réglage d’affichage que le formulaire comprend.",
+        "publish_open_group": "{where}Ce groupe est écrit pour accepter des réponses à des questions qu’il ne pose "
+                              "pas (« {keyword}: true ») : une réponse forgée pourrait y glisser des valeurs "
+                              "inventées. Retirez « {keyword} » ou mettez-le à false.",
+        "reference.anchor": "{where}La référence {ref} désigne une ancre ; le formulaire ne suit que des chemins "
+                            "comme « #/$defs/adresse ». Faites-la pointer vers la définition elle-même.",
+        "reference.whole": "{where}La référence {ref} place le formulaire entier à l’intérieur de lui-même : il ne "
+                           "finirait jamais. Faites-la pointer vers une définition sous $defs.",
+        "reference.nowhere": "{where}La référence {ref} ne pointe vers rien dans le formulaire. Vérifiez son "
+                             "orthographe par rapport aux noms sous $defs.",
+        "reference.loop": "{where}La référence {ref} ramène à elle-même (directement ou par d’autres références) : "
+                          "le formulaire ne finirait jamais. Rompez la boucle.",
+        "renderer.unchecked_format": "{where}Le format « {format} » n’est pas vérifié : n’importe quel texte serait "
+                                     "accepté. Utilisez l’un de {known}, ou un modèle.",
+        "renderer.widget_wrong_kind": "{where}Le widget « {widget} » ne peut pas afficher {kind} : le champ "
+                                      "habituel est affiché à la place. Widgets pour {kind} : {known}.",
+        "renderer.range_without_bounds": "{where}Un curseur (« range ») a besoin d’un minimum et d’un maximum ; sans "
+                                         "les deux, une case de nombre est affichée à la place.",
+        "kind.text": "une question de texte",
+        "kind.choice": "une question à choix unique",
+        "kind.number": "une question de nombre",
+        "kind.boolean": "une question oui/non",
+        "kind.choices": "une question à choix multiples",
+        "kind.file": "une question de fichier",
+        "kind.list": "une liste",
+        "kind.group": "un groupe de questions",
     },
 }
 
@@ -276,6 +327,8 @@ def render(key: str, params: Mapping[str, Any], locale: str) -> str:
             values[name] = texts["list_separator"].join(texts["quoted"].format(text=n) for n in value)
         elif name == "where":
             values[name] = texts["where"].format(label=value) if value else ""
+        elif name == "kind":  # a kind of question (``kind.text``…), said in the reader's language
+            values[name] = texts.get(str(value), str(value))
         elif isinstance(value, int) and not isinstance(value, bool):
             values[name] = format_decimal(value, locale=code)
         else:

@@ -19,6 +19,7 @@ from jsonschema.exceptions import SchemaError
 from builder.definition import FormDefinition
 from builder.errors import FieldError
 from builder.lint_messages import KeyedFieldError, keyed_error
+from builder.schema_view import reference_problems
 from builder.validation import compile_pattern, pattern_problem
 from builder.definition_limits import definition_limit_errors
 
@@ -44,6 +45,7 @@ def publishing_errors(definition: FormDefinition, *, group_exists: Callable[[str
     errors.extend(limits)
     errors.extend(_schema_errors(definition.schema_))
     errors.extend(_open_form_errors(definition.schema_))
+    errors.extend(open_group_errors(definition.schema_))
     errors.extend(_pattern_errors(definition.schema_, ("schema",)))
     errors.extend(_ref_errors(definition.schema_, ("schema",)))
     errors.extend(unsafe_text_errors(definition.to_document()))
@@ -89,7 +91,9 @@ def _schema_errors(schema: dict[str, Any], at: tuple[str | int, ...] = ("schema"
 def _open_form_errors(schema: dict[str, Any]) -> list[FieldError]:
     """A form must refuse answers to questions it does not ask: else anyone could send and store
     ``"status": "approved"`` or any other made-up answer along with a request."""
-    if schema.get("unevaluatedProperties") is False or schema.get("additionalProperties") is False:
+    closed = schema.get("unevaluatedProperties") is False or schema.get("additionalProperties") is False
+    opened = schema.get("unevaluatedProperties") is True or schema.get("additionalProperties") is True
+    if closed and not opened:  # ``additionalProperties: true`` counts every answer as evaluated
         return []
     return [keyed_error(("schema",), "publish_open_form")]
 
@@ -128,11 +132,45 @@ def _re2_refusal(pattern: str) -> str:
 
 
 def _ref_errors(schema: dict[str, Any], at: tuple[str | int, ...]) -> list[FieldError]:
-    return [
-        keyed_error(path, "outside_reference", where="", ref=repr(node["$ref"]))
-        for path, node in _walk(schema, at)
-        if isinstance(node.get("$ref"), str) and not node["$ref"].startswith("#")
-    ]
+    """References the form cannot follow: outside the form, anchors, the whole form, nowhere, loops."""
+    return [keyed_error(path, REFERENCE_KEYS[kind], where=field_name(path, schema), ref=repr(ref))
+            for path, kind, ref in reference_problems(schema, at)]
+
+
+#: The key of ``builder.lint_messages`` of each kind of ``builder.schema_view.reference_problems``.
+REFERENCE_KEYS = {"outside": "outside_reference", "anchor": "reference.anchor", "whole": "reference.whole",
+                  "nowhere": "reference.nowhere", "loop": "reference.loop"}
+
+
+def field_name(path: tuple[str | int, ...], schema: dict[str, Any] | None = None) -> str:
+    """The innermost field a schema path is in (``schema/properties/address/properties/street`` → street), said
+    by its title when ``schema`` (the form's, at ``path[0]``) gives it one, or ""."""
+    ends = [i + 2 for i in range(len(path) - 1) if path[i] == "properties" and (i == 0 or path[i - 1] != "properties")]
+    if not ends:
+        return ""
+    node: Any = schema
+    for part in path[1:ends[-1]]:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
+    title = node.get("title") if isinstance(node, dict) else None
+    return title if isinstance(title, str) and title.strip() else str(path[ends[-1] - 1])
+
+
+def open_group_errors(schema: dict[str, Any]) -> list[FieldError]:
+    """A group (a nested object, the entries of a list) written to accept any other answer
+    (``additionalProperties: true``): a crafted answer could carry made-up values in it. The validator
+    closes the groups that say nothing (``builder.validation.closed_schema``); these said the opposite."""
+    errors = []
+    for path, node in _walk(schema, ("schema",)):
+        for keyword in ("additionalProperties", "unevaluatedProperties"):
+            if node.get(keyword) is True and path != ("schema",):  # the form itself: ``_open_form_errors``
+                errors.append(keyed_error((*path, keyword), "publish_open_group", where=field_name(path, schema),
+                                          keyword=keyword))
+    return errors
 
 
 # Texts shown to residents and reviewers. Streamlit renders labels and help texts as markdown, so a

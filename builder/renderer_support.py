@@ -3,8 +3,9 @@
 The builder's lint calls ``unsupported_features`` when a definition is saved: an unknown ``ui:widget``,
 an unknown JSON Schema keyword (a typo like ``maxLenght`` would otherwise be silently ignored by
 every validator), display settings of react-jsonschema-form the renderer does not honour
-(``ui:autofocus``, ``ui:classNames``, ``ui:label: false`` anywhere but on a checkbox) and structures the
-form renderer cannot show are reported, never dropped. Draft-07 ``dependencies`` is known: the validator
+(``ui:autofocus``, ``ui:classNames``, ``ui:label: false`` anywhere but on a checkbox), a widget on a
+question it cannot show (``range`` on a text, a ``range`` without both ends), a ``format`` that checks
+nothing and structures the form renderer cannot show are reported, never dropped. Draft-07 ``dependencies`` is known: the validator
 and the renderer read it as ``dependentRequired`` / ``dependentSchemas`` (``builder.validation``).
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from builder.errors import FieldError
 from builder.lint_messages import keyed_error
+from builder.validation import FORMAT_CHECKS
 
 #: Widget names of the uiSchema the renderer honours (react-jsonschema-form's standard set).
 SUPPORTED_WIDGETS = frozenset({"text", "textarea", "password", "radio", "select", "checkboxes", "checkbox",
@@ -48,6 +50,10 @@ KNOWN_KEYWORDS = _ONE | _MAP | _LIST | _PLAIN | _FORMAT_LIMITS
 # Valid JSON Schema the validator enforces but the form cannot offer as fields to fill in; why is said by
 # their key of ``builder.lint_messages`` (``renderer.not_shown.<keyword>``).
 _NOT_SHOWN = frozenset({"prefixItems", "patternProperties", "contains"})
+#: Formats that mean something: those the validator checks, file fields (``builder.attachments``) and the
+#: builder's amounts of money (a number shown in the city's currency). Any other (react-jsonschema-form's
+#: ``alt-date``, ``idn-email``, a typo) would accept any text, so the designer is told.
+CHECKED_FORMATS = frozenset(FORMAT_CHECKS) | {"data-url", "money"}
 
 
 def unsupported_features(schema: dict[str, Any], ui_schema: dict[str, Any]) -> list[FieldError]:
@@ -55,6 +61,7 @@ def unsupported_features(schema: dict[str, Any], ui_schema: dict[str, Any]) -> l
     problems = list(_schema_problems(schema, ("schema",)))
     problems.extend(_ui_problems(ui_schema or {}, ("uiSchema",)))
     problems.extend(_label_problems(schema, schema, ui_schema or {}, ("uiSchema",)))
+    problems.extend(_widget_problems(schema, schema, ui_schema or {}, ("uiSchema",)))
     problems.extend(_page_problems(schema, ui_schema or {}))
     return problems
 
@@ -76,6 +83,63 @@ def _label_problems(root: dict[str, Any], node: Any, ui: Any, at: tuple[str | in
                 yield keyed_error((*where, key) if key == "ui:label" else (*where, "ui:options", key),
                                   "renderer.label_hidden")
         yield from _label_problems(root, sub, child_ui, where)
+
+
+#: The widgets that can show each kind of question; any other is not honoured there (the usual field is
+#: shown), so the designer is told. ``hidden`` fits every question.
+WIDGETS_FOR: dict[str, frozenset[str]] = {
+    "text": frozenset({"text", "textarea", "password", "email", "uri", "tel", "date", "time", "date-time", "file"}),
+    "choice": frozenset({"radio", "select"}),
+    "number": frozenset({"updown", "range", "text"}),
+    "boolean": frozenset({"checkbox", "radio", "select"}),
+    "choices": frozenset({"checkboxes", "select"}),
+    "file": frozenset({"file"}),
+    "list": frozenset(),
+    "group": frozenset(),
+}
+
+
+def question_kind(schema: dict[str, Any]) -> str:
+    """What kind of question a (resolved) field schema asks, as far as widgets go."""
+    kind = schema.get("type")
+    kind = next((k for k in kind if k != "null"), None) if isinstance(kind, list) else kind
+    if kind == "string" and (schema.get("format") == "data-url" or "contentEncoding" in schema):
+        return "file"
+    if kind == "array":
+        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        return "choices" if _has_choices(items) else "list"
+    if _has_choices(schema):  # as the renderer reads it: a choice whatever its type
+        return "choice"
+    return {"integer": "number", "number": "number", "boolean": "boolean", "object": "group"}.get(str(kind), "text")
+
+
+def _has_choices(schema: dict[str, Any]) -> bool:
+    options = schema.get("oneOf") or schema.get("anyOf")
+    return isinstance(schema.get("enum"), list) or (isinstance(options, list) and bool(options) and all(
+        isinstance(o, dict) and "const" in o for o in options))
+
+
+def _widget_problems(root: dict[str, Any], node: Any, ui: Any, at: tuple[str | int, ...]) -> Iterator[FieldError]:
+    """A widget on a question it cannot show (``range`` on a text, ``checkboxes`` on one choice), and a
+    ``range`` without both ends: the renderer shows the usual field instead, so the designer is told."""
+    if not isinstance(ui, dict) or not isinstance(node, dict):
+        return
+    fields = _field_schemas(root, node)
+    for name, child_ui in ui.items():
+        if name.startswith("ui:") or not isinstance(child_ui, dict):
+            continue
+        where = (*at, name)
+        sub = _resolved(root, node.get("items")) if name == "items" else fields.get(name, {})
+        widget = child_ui.get("ui:widget")
+        kind = question_kind(sub)
+        if isinstance(widget, str) and widget in SUPPORTED_WIDGETS and widget != "hidden" and sub:
+            if widget not in WIDGETS_FOR[kind]:
+                yield keyed_error((*where, "ui:widget"), "renderer.widget_wrong_kind", where="", widget=widget,
+                                  kind=f"kind.{kind}", known=", ".join(sorted(WIDGETS_FOR[kind])) or "—")
+            elif widget == "range" and ("minimum" not in sub and "exclusiveMinimum" not in sub
+                                        or "maximum" not in sub and "exclusiveMaximum" not in sub):
+                yield keyed_error((*where, "ui:widget"), "renderer.range_without_bounds", where="")
+        yield from _widget_problems(root, sub, child_ui, where)
 
 
 def _field_schemas(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -160,6 +224,9 @@ def _schema_problems(node: Any, at: tuple[str | int, ...]) -> Iterator[FieldErro
                    else keyed_error(where, "renderer.unknown_keyword", key=key))
         elif key in _NOT_SHOWN:
             yield keyed_error(where, f"renderer.not_shown.{key}")
+        elif key == "format" and isinstance(value, str) and value not in CHECKED_FORMATS:
+            yield keyed_error(where, "renderer.unchecked_format", where="", format=value,
+                              known=", ".join(sorted(FORMAT_CHECKS)))
         if key in _ONE:
             yield from _schema_problems(value, where)
         elif key in _MAP and isinstance(value, dict):

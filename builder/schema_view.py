@@ -46,6 +46,84 @@ def resolve_ref(root: dict[str, Any], node: dict[str, Any], depth: int = 0) -> d
     return {**resolved, **siblings}
 
 
+# ---------------------------------------------------------------- references checked when a form is saved
+
+#: A ``$ref`` the form cannot follow: where it is, why (see ``reference_problems``) and the reference itself.
+RefProblem = tuple[tuple[str | int, ...], str, str]
+_MAX_REF_VISITS = 10_000
+_DATA = frozenset({"const", "enum", "default", "examples"})
+_NAMING = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+
+
+def reference_problems(schema: dict[str, Any], at: tuple[str | int, ...] = ("schema",)) -> list[RefProblem]:
+    """Each ``$ref`` the form cannot follow: ``outside`` (not in the form: never fetched), ``anchor``
+    (``#name``: the renderer follows only paths like ``#/$defs/name``), ``whole`` (``#``: the form inside
+    itself), ``nowhere`` (a path to nothing) and ``loop`` (a reference that leads back to where it is, so
+    the form would never end). ``at`` is put in front of each place."""
+    problems: list[RefProblem] = []
+    for path, ref in _refs(schema, ()):
+        kind = _ref_kind(schema, ref)
+        if kind is None and _loops(schema, path, ref):
+            kind = "loop"
+        if kind is not None:
+            problems.append(((*at, *path), kind, ref))
+    return problems
+
+
+def _refs(node: Any, at: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every ``$ref`` under ``node``, with its place (what ``const``, ``enum``, ``default`` and ``examples`` hold
+    is data, not schemas; inside ``properties`` or ``$defs`` those words are names of fields)."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(node, at)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value.get("$ref"), str):
+                found.append((where, value["$ref"]))
+            naming = bool(where) and where[-1] in _NAMING
+            stack.extend((child, (*where, key)) for key, child in value.items() if naming or key not in _DATA)
+        elif isinstance(value, list):
+            stack.extend((child, (*where, index)) for index, child in enumerate(value))
+    return sorted(found, key=lambda item: [str(part) for part in item[0]])
+
+
+def _pointer(ref: str) -> tuple[str, ...]:
+    return tuple(part.replace("~1", "/").replace("~0", "~") for part in ref[2:].split("/"))
+
+
+def _ref_kind(root: dict[str, Any], ref: str) -> str | None:
+    if not ref.startswith("#"):
+        return "outside"
+    if ref == "#":
+        return "whole"
+    if not ref.startswith("#/"):
+        return "anchor"
+    target: Any = root
+    for part in _pointer(ref):
+        if not isinstance(target, dict) or part not in target:
+            return "nowhere"
+        target = target[part]
+    return None if isinstance(target, dict) else "nowhere"
+
+
+def _loops(root: dict[str, Any], place: tuple[str | int, ...], ref: str) -> bool:
+    """Whether following ``ref`` (found at ``place``) ever leads back into a schema being expanded."""
+    visits = 0
+    pending: list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = [(_pointer(ref), (tuple(map(str, place)),))]
+    while pending:
+        target, expanding = pending.pop()
+        visits += 1
+        if visits > _MAX_REF_VISITS or any(inside[:len(target)] == target for inside in expanding):
+            return True  # the target holds a schema being expanded: it contains itself
+        node: Any = root
+        for part in target:
+            node = node.get(part) if isinstance(node, dict) else None
+        for path, inner in _refs(node, target):
+            if inner.startswith("#/") and _ref_kind(root, inner) is None:
+                pending.append((_pointer(inner), (*expanding, tuple(map(str, path)))))
+    return False
+
+
 def visible_fields(root: dict[str, Any], node: dict[str, Any], answers: dict[str, Any]) -> list[FieldView]:
     """The properties of an object schema that apply to these answers, in declaration order."""
     properties: dict[str, dict[str, Any]] = {}

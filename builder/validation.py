@@ -15,6 +15,7 @@ A validator is built once per schema and cached by the schema's content hash.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -130,20 +131,54 @@ def is_phone(value: object) -> bool:
     return not isinstance(value, str) or bool(_PHONE.match(value))
 
 
+def _ip(version: int) -> Callable[[object], bool]:
+    def check(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError:
+            return False
+        return address.version == version and "%" not in value  # no zone index: it names a local interface
+    return check
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def is_uuid(value: object) -> bool:
+    return not isinstance(value, str) or bool(_UUID.match(value))
+
+
+def is_hostname(value: object) -> bool:
+    """RFC 1123 host names (letters, digits and hyphens between dots); checked by form, never looked up."""
+    if not isinstance(value, str):
+        return True
+    name = value.removesuffix(".")
+    return 0 < len(name) <= 253 and all(_LABEL.match(label) for label in name.split("."))
+
+
 def _format_checker() -> FormatChecker:
     checker = FormatChecker(formats=())
-    for name, check in {
-        "email": is_email,
-        "uri": is_uri,
-        "date-time": is_date_time,
-        "date": is_date,
-        "time": is_time,
-        "phone": is_phone,
-    }.items():
+    for name, check in FORMAT_CHECKS.items():
         checker.checks(name)(check)
     return checker
 
 
+#: Every format the validator checks, each by its own function: none needs the network or another package.
+FORMAT_CHECKS: dict[str, Callable[[object], bool]] = {
+    "email": is_email,
+    "uri": is_uri,
+    "date-time": is_date_time,
+    "date": is_date,
+    "time": is_time,
+    "phone": is_phone,
+    "ipv4": _ip(4),
+    "ipv6": _ip(6),
+    "uuid": is_uuid,
+    "hostname": is_hostname,
+}
 FORMAT_CHECKER = _format_checker()
 
 
@@ -204,16 +239,105 @@ def schema_key(schema: dict[str, Any]) -> str:
 _VALIDATORS: dict[str, Any] = {}
 
 
-def validator_for(schema: dict[str, Any]) -> Any:
-    """The validator of a schema, built once and reused (schemas are never personal data)."""
-    key = schema_key(schema)
+def validator_for(schema: dict[str, Any], *, closed: bool = False) -> Any:
+    """The validator of a schema, built once and reused (schemas are never personal data).
+
+    ``closed``: the validator of answers to a form, which refuses in every object of the answers a
+    property the form does not define (``closed_schema``); conditions are checked as they are written."""
+    key = schema_key(schema) + (":closed" if closed else "")
     cached = _VALIDATORS.get(key)
     if cached is None:
-        cached = SafeValidator(upgrade_dependencies(schema), registry=_EMPTY_REGISTRY, format_checker=FORMAT_CHECKER)
+        upgraded = upgrade_dependencies(schema)
+        cached = SafeValidator(closed_schema(upgraded) if closed else upgraded, registry=_EMPTY_REGISTRY,
+                               format_checker=FORMAT_CHECKER)
         if len(_VALIDATORS) > 512:
             _VALIDATORS.clear()
         _VALIDATORS[key] = cached
     return cached
+
+
+# ---------------------------------------------------------------- closed objects
+
+# Subschemas that describe the same value as their parent (their fields are the parent's conditional fields).
+_IN_PLACE_LIST = frozenset({"allOf", "anyOf", "oneOf"})
+_IN_PLACE_ONE = frozenset({"then", "else"})
+# Subschemas that describe a value inside the parent's (a property, an entry of a list).
+_INSIDE_MAP = frozenset({"properties", "patternProperties"})
+_INSIDE_ONE = frozenset({"items", "additionalProperties", "unevaluatedItems", "additionalItems"})
+_DEFINITIONS = frozenset({"$defs", "definitions"})
+
+
+def closed_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``schema`` in which every object of the answers refuses properties the form does not define.
+
+    A JSON Schema object accepts any other property unless told not to, so a crafted answer could carry
+    ``{"address": {"street": "…", "status": "approved"}}``. Each place that holds a value of its own (the
+    form itself, a property, the entries of a list) and describes an object gets ``unevaluatedProperties:
+    false`` unless it sets ``additionalProperties`` / ``unevaluatedProperties`` itself. Unlike
+    ``additionalProperties``, it sees the fields of ``if``/``then``/``else``, ``allOf``/``oneOf``/``anyOf``,
+    ``dependentSchemas`` and ``$ref`` at the same place, so conditional fields still go through when their
+    condition holds. Conditions (``if``, ``not``, ``contains``) are left as written: closing them would
+    change when they hold.
+    """
+    return _close(schema, schema, inside=True, declared=frozenset())
+
+
+def _close(node: Any, root: dict[str, Any], *, inside: bool, declared: frozenset[str]) -> Any:
+    if not isinstance(node, dict):
+        return node
+    own = declared | frozenset(node["properties"]) if isinstance(node.get("properties"), dict) else declared
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _INSIDE_MAP and isinstance(value, dict):
+            # A branch that re-describes a field its object already has adds rules to it, not a new object.
+            result[key] = {name: sub if inside is False and key == "properties" and name in declared
+                           else _close(sub, root, inside=True, declared=frozenset()) for name, sub in value.items()}
+        elif key in _INSIDE_ONE and isinstance(value, dict):
+            result[key] = _close(value, root, inside=True, declared=frozenset())
+        elif key == "prefixItems" and isinstance(value, list):
+            result[key] = [_close(sub, root, inside=True, declared=frozenset()) for sub in value]
+        elif key in _IN_PLACE_LIST and isinstance(value, list):
+            result[key] = [_close(sub, root, inside=False, declared=own) for sub in value]
+        elif key in _IN_PLACE_ONE:
+            result[key] = _close(value, root, inside=False, declared=own)
+        elif key == "dependentSchemas" and isinstance(value, dict):
+            result[key] = {name: _close(sub, root, inside=False, declared=own) for name, sub in value.items()}
+        elif key in _DEFINITIONS and isinstance(value, dict):
+            # Closed where they are used (a ``$ref`` beside ``unevaluatedProperties``), so ``allOf`` can combine them.
+            result[key] = {name: _close(sub, root, inside=False, declared=frozenset()) for name, sub in value.items()}
+        else:
+            result[key] = value
+    if inside and "additionalProperties" not in node and "unevaluatedProperties" not in node \
+            and describes_object(node, root):
+        result["unevaluatedProperties"] = False
+    return result
+
+
+def describes_object(node: Any, root: dict[str, Any], seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a schema describes an object with fields: ``type: object`` or ``properties``, itself, in a
+    branch at the same place or behind a local ``$ref`` (a reference loop ends the search)."""
+    if not isinstance(node, dict):
+        return False
+    kind = node.get("type")
+    if kind == "object" or (isinstance(kind, list) and "object" in kind) or isinstance(node.get("properties"), dict):
+        return True
+    branches = [node.get(key) for key in _IN_PLACE_ONE]
+    branches += [sub for key in _IN_PLACE_LIST if isinstance(node.get(key), list) for sub in node[key]]
+    if any(describes_object(sub, root, seen) for sub in branches):
+        return True
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
+        return describes_object(local_target(root, ref), root, seen | {ref})
+    return False
+
+
+def local_target(root: dict[str, Any], ref: str) -> Any:
+    """What a ``#/...`` JSON pointer points to in ``root``, or None."""
+    target: Any = root
+    for part in ref[2:].split("/") if ref != "#/" else [""]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        target = target.get(part) if isinstance(target, dict) else None
+    return target
 
 
 # ---------------------------------------------------------------- draft-07 ``dependencies``
@@ -302,11 +426,27 @@ def _depth(value: object, level: int = 0) -> int:
     return level
 
 
-def _choices(error: ValidationError) -> str:
+def _choices(error: ValidationError) -> list[tuple[Any, str | None]]:
+    """The allowed values of a choice with their labels (None without one): ``oneOf``/``anyOf`` of ``const`` +
+    ``title``, or ``enum`` with react-jsonschema-form's ``enumNames``. In the schema localised for the reader,
+    the labels are in their language."""
     schema = error.schema if isinstance(error.schema, dict) else {}
-    options = schema.get("enum") or [option["const"] for option in schema.get("oneOf", []) + schema.get("anyOf", [])
-                                     if isinstance(option, dict) and "const" in option]
-    return ", ".join(str(option) for option in options)
+    if isinstance(schema.get("enum"), list):
+        names = schema.get("enumNames") if isinstance(schema.get("enumNames"), list) else []
+        return [(value, names[i] if i < len(names) and isinstance(names[i], str) else None)
+                for i, value in enumerate(schema["enum"])]
+    branches = [*(schema.get("oneOf") or []), *(schema.get("anyOf") or [])]
+    return [(option["const"], option.get("title") if isinstance(option.get("title"), str) else None)
+            for option in branches if isinstance(option, dict) and "const" in option]
+
+
+def shown_value(value: Any, texts: dict[str, str]) -> str:
+    """A value as a resident reads it: text in quotes, yes / no, never Python's ``'x'`` or ``True``."""
+    if value is True or value is False or value is None:
+        return texts[f"value.{str(value).lower()}"]
+    if isinstance(value, str):
+        return texts["quoted"].format(text=value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 # A message from the failing keyword, the locale's table and the locale (to write numbers its way).
@@ -328,8 +468,13 @@ def _fixed(key: str) -> Message:
 
 
 def _choice_message(error: ValidationError, texts: dict[str, str], locale: str) -> str:
-    choices = _choices(error)
+    choices = ", ".join(texts["quoted"].format(text=label) if label else shown_value(value, texts)
+                        for value, label in _choices(error))
     return texts["choose"].format(choices=choices) if choices else texts["no_option"]
+
+
+def _const_message(error: ValidationError, texts: dict[str, str], locale: str) -> str:
+    return texts["const"].format(value=shown_value(error.validator_value, texts))
 
 
 def _format_message(error: ValidationError, texts: dict[str, str], locale: str) -> str:
@@ -352,7 +497,7 @@ _MESSAGES: dict[str, Message] = {
     "required": _fixed("required"),
     "type": _type_message,
     "enum": _choice_message,
-    "const": lambda e, texts, locale: texts["const"].format(value=repr(e.validator_value)),
+    "const": _const_message,
     "oneOf": _choice_message,
     "anyOf": _fixed("no_option"),
     "format": _format_message,
@@ -375,12 +520,23 @@ _MESSAGES: dict[str, Message] = {
 }
 
 
+# jsonschema names the properties it refused as Python strings: ('weeks' was unexpected).
+_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+
+
+def _refused_names(error: ValidationError) -> list[str]:
+    """The properties jsonschema names as refused (exactly those, a conditional field whose condition does not
+    hold too), as far as they are keys of the answer."""
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return [a or b for a, b in _QUOTED.findall(error.message) if (a or b) in instance]
+
+
 def _extra_message(error: ValidationError, texts: dict[str, str]) -> str:
     """Name the unexpected answers, so a designer or a support person sees which ones were refused."""
     instance = error.instance if isinstance(error.instance, dict) else {}
     schema = error.schema if isinstance(error.schema, dict) else {}
     known = set(schema.get("properties") or {})
-    extra = [str(name) for name in instance if name not in known] or [error.message]
+    extra = _refused_names(error) or [str(name) for name in instance if name not in known] or [error.message]
     names = ", ".join(f"“{name[:40]}”" for name in extra[:5])
     return texts["extra.one" if len(extra) == 1 else "extra.many"].format(names=names)
 
@@ -460,20 +616,34 @@ def field_errors(schema: dict[str, Any], answers: object, locale: str = FALLBACK
 def _collect_errors(schema: dict[str, Any], answers: object, locale: str) -> list[FieldError]:
     found: list[FieldError] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
-    validator = validator_for(schema)
+    validator = validator_for(schema, closed=True)
     texts = table(locale)
     if validator.is_valid(answers):  # the common case, without building error objects
         return found
-    for error in validator.iter_errors(answers):
-        for leaf in _leaf_errors(error):
-            standard = _MESSAGES.get(str(leaf.validator), _fixed("generic"))
-            message = _custom_message(leaf) or standard(leaf, texts, locale)
-            for path in _field_paths(leaf):
-                text = _missing_field_message(leaf, path) or message
-                if (path, text) not in seen:
-                    seen.add((path, text))
-                    found.append(FieldError(path=path, message=text))
+    leaves = [leaf for error in validator.iter_errors(answers) for leaf in _leaf_errors(error)]
+    for leaf in leaves:
+        if _extra_because_invalid(leaf, leaves):
+            continue
+        standard = _MESSAGES.get(str(leaf.validator), _fixed("generic"))
+        message = _custom_message(leaf) or standard(leaf, texts, locale)
+        for path in _field_paths(leaf):
+            text = _missing_field_message(leaf, path) or message
+            if (path, text) not in seen:
+                seen.add((path, text))
+                found.append(FieldError(path=path, message=text))
     return found
+
+
+def _extra_because_invalid(error: ValidationError, leaves: list[ValidationError]) -> bool:
+    """A conditional field whose own answer is wrong is not counted by ``unevaluatedProperties`` (a branch
+    that fails adds no fields), so it is called extra too: its own problems say what to correct."""
+    if error.validator != "unevaluatedProperties" or not isinstance(error.instance, dict):
+        return False
+    path = tuple(error.absolute_path)
+    named = _refused_names(error)
+    wrong = {tuple(other.absolute_path)[len(path)] for other in leaves if other is not error
+             and len(other.absolute_path) > len(path) and tuple(other.absolute_path)[:len(path)] == path}
+    return bool(named) and all(name in wrong for name in named)
 
 
 def _missing_field_message(error: ValidationError, path: tuple[str | int, ...]) -> str | None:

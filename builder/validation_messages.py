@@ -33,6 +33,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "format.uri": "Enter a web address starting with https://.",
         "format.phone": "Enter a phone number using digits, spaces and an optional leading +.",
         "format.other": "Enter a valid {format}.",
+        "format.ipv4": "Enter an IPv4 address like 192.0.2.10.",
+        "format.ipv6": "Enter an IPv6 address like 2001:db8::10.",
+        "format.uuid": "Enter an identifier like 123e4567-e89b-12d3-a456-426614174000.",
+        "format.hostname": "Enter a host name like www.example.org.",
         "date.min": "Enter a date on or after {date}.",
         "date.max": "Enter a date on or before {date}.",
         "minLength": "Enter at least {limit} characters.",
@@ -78,6 +82,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind.heic": "iPhone photo (HEIC)",
         "kind.txt": "plain text",
         "kind.docx": "Word document (.docx)",
+        "quoted": "“{text}”",
+        "value.true": "yes",
+        "value.false": "no",
+        "value.null": "empty",
     },
     "fr": {
         "required": "Ce champ est obligatoire.",
@@ -101,6 +109,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "format.phone": "Saisissez un numéro de téléphone avec des chiffres, des espaces et éventuellement un + "
                         "au début.",
         "format.other": "Saisissez une valeur valide ({format}).",
+        "format.ipv4": "Saisissez une adresse IPv4 comme 192.0.2.10.",
+        "format.ipv6": "Saisissez une adresse IPv6 comme 2001:db8::10.",
+        "format.uuid": "Saisissez un identifiant comme 123e4567-e89b-12d3-a456-426614174000.",
+        "format.hostname": "Saisissez un nom d’hôte comme www.exemple.fr.",
         "date.min": "Saisissez une date égale ou postérieure au {date}.",
         "date.max": "Saisissez une date égale ou antérieure au {date}.",
         "minLength": "Saisissez au moins {limit} caractères.",
@@ -147,6 +159,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "kind.heic": "photo iPhone (HEIC)",
         "kind.txt": "texte brut",
         "kind.docx": "document Word (.docx)",
+        "quoted": "« {text} »",
+        "value.true": "oui",
+        "value.false": "non",
+        "value.null": "vide",
     },
 }
 

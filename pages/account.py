@@ -37,6 +37,7 @@ def account_message(message: str) -> str:
                                        "has its own field."),
         accounts.USERNAME_TAKEN: _("This username is taken. Choose another one."),
         accounts.PASSWORDS_DIFFER: _("The two passwords are not the same. Type the same password twice."),
+        accounts.NOT_CURRENT_PASSWORD: _("This is not your current password."),
     }
     return known.get(message, message)
 

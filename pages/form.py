@@ -10,7 +10,7 @@ import streamlit as st
 from builder.definition import parse_definition
 from builder.errors import (AnswersInvalid, FormworkError, InputTooLarge, NotFound, PermissionDenied, RateLimited,
                             StorageUnavailable)
-from builder.schema_view import prune_hidden
+from builder.schema_view import prune_hidden, reference_problems
 from builder.translations import localise
 from builder.usecases.requests import form_to_fill, submit
 from builder.usecases.limits import admit_submission, count_submission, submission_wait
@@ -86,6 +86,14 @@ if definition.description:
 if definition.settings.submission == "signed_in" and not actor.is_signed_in:
     st.info(_("Please sign in to submit this form."))
     st.page_link(page("account"), label=_("Sign in"), icon=":material/login:")
+    st.stop()
+
+if reference_problems(definition.schema_):  # saved before references were checked: it would never finish drawing
+    logging.getLogger("formwork.forms").log(logging.ERROR, "form %s v%s: references it cannot follow", slug,
+                                             form.number)
+    st.error(_("This form cannot be shown at the moment: its definition has a fault the city must correct. "
+               "Nothing was sent. Please try again later, or contact the city office."))
+    st.page_link(page("catalogue"), label=_("See all forms"), icon=":material/list_alt:")
     st.stop()
 
 renderer = FormRenderer(definition.schema_, definition.ui_schema, key=state_key,

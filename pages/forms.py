@@ -1,16 +1,18 @@
 """Designers: the forms of their departments — create (scratch, template, import) and open the builder."""
 
 import re
+from collections.abc import Callable
 
 import streamlit as st
 
 from builder.editing import blank_definition
-from builder.errors import DefinitionInvalid, FormworkError
+from builder.errors import DefinitionInvalid, FieldError, FormworkError
+from builder.lint_messages import KeyedFieldError, localized
 from builder.templates import load_templates
 from builder.usecases.forms import create_form, departments_for, forms_for, import_document, versions_of
 from ui.access import is_designer, require
 from ui.context import services
-from ui.i18n import _, language_selector, ngettext
+from ui.i18n import _, current_locale, language_selector, ngettext
 from ui.nav import page
 from ui.text import literal, plain
 from ui.timeline import staff_refusal
@@ -26,12 +28,50 @@ def suggested_slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:63] or "new-form"
 
 
+# The core words the problems of creating and importing in English, quoting what was given: each is said
+# again here in the designer's language, with the same specifics.
+_DEFINITION_PROBLEMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"^There is no department “(?P<name>.*)”\.$"),
+     lambda m: _("There is no department “{name}”.").format(name=m["name"])),
+    (re.compile(r"^A form with the address “(?P<slug>.*)” exists already\.$"),
+     lambda m: _("A form with the address “{slug}” exists already. Choose another web address.").format(
+         slug=m["slug"])),
+    (re.compile(r"^This file is neither a Formwork form nor a JSON Schema"),
+     lambda m: _("This file is neither a Formwork form nor a JSON Schema of an object with properties.")),
+    (re.compile(r"^The file is not valid JSON: .* at line (?P<line>\d+), column (?P<column>\d+)\.$"),
+     lambda m: _("The file is not valid JSON: look near line {line}, column {column}.").format(
+         line=m["line"], column=m["column"])),
+    (re.compile(r"^The uiSchema file is not valid JSON: .* at line (?P<line>\d+), column (?P<column>\d+)\.$"),
+     lambda m: _("The uiSchema file is not valid JSON: look near line {line}, column {column}.").format(
+         line=m["line"], column=m["column"])),
+    (re.compile(r"^The file must hold one JSON object"),
+     lambda m: _("The file must hold one JSON object.")),
+    (re.compile(r"^The uiSchema file must hold one JSON object"),
+     lambda m: _("The uiSchema file must hold one JSON object.")),
+)
+
+
+def definition_problem(error: FieldError) -> str:
+    """A problem of a new or imported definition in the designer's language, ready for ``st.error``."""
+    if isinstance(error, KeyedFieldError):
+        return plain(localized(error, current_locale()))
+    for pattern, say in _DEFINITION_PROBLEMS:
+        match = pattern.match(error.message)
+        if match:
+            return plain(say(match))
+    if error.path[:1] == ("slug",):  # the definition's own rule for a web address (pydantic's words)
+        return _("The web address may use only lower-case letters, digits and dashes (2 to 63 characters), "
+                 "starting with a letter or a digit.")
+    where = ".".join(str(part) for part in error.path)
+    return plain(_("“{where}” in the definition is not valid: {detail}").format(where=where, detail=error.message))
+
+
 def create_and_open(document: dict) -> None:
     try:
         slug = create_form(document, actor, uow_factory())
     except DefinitionInvalid as exc:
         for error in exc.errors:
-            st.error(plain(error.message))
+            st.error(definition_problem(error))
     except FormworkError as exc:
         st.error(staff_refusal(exc))
     else:
@@ -80,7 +120,7 @@ with from_file:
                                        ui_upload.getvalue().decode("utf-8", "replace") if ui_upload else "",
                                        slug=slug.strip(), department=department)
         except DefinitionInvalid as exc:
-            st.error(plain(exc.errors[0].message))
+            st.error(definition_problem(exc.errors[0]))
         else:
             create_and_open(document)
 

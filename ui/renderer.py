@@ -344,9 +344,9 @@ def _kind(schema: dict[str, Any], widget: Any) -> str:
     if kind == "string":
         if fmt == "date" or widget == "date":
             return "date"
-        if fmt == "time":
+        if fmt == "time" or widget == "time":
             return "time"
-        if fmt == "date-time":
+        if fmt == "date-time" or widget == "date-time":
             return "datetime"
         return "textarea" if widget == "textarea" else "text"
     if kind == "array":
@@ -431,7 +431,8 @@ def _boolean(schema: dict[str, Any], ui: dict[str, Any], value: Any, *, heading:
     current = _start(schema, value)
     if ui.get("ui:widget") in {"radio", "select"}:
         chooser = st.radio if ui.get("ui:widget") == "radio" else st.selectbox
-        extra = {"horizontal": True} if chooser is st.radio else {}
+        inline = (ui.get("ui:options") or {}).get("inline", True) is not False  # side by side unless told
+        extra = {"horizontal": inline} if chooser is st.radio else {}
         return chooser(options=[True, False], format_func=lambda v: _("Yes") if v else _("No"),
                        index=None if current is None else (0 if current else 1), **extra, **kw)
     return bool(st.checkbox(value=bool(current), **kw))

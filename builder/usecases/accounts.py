@@ -27,6 +27,7 @@ NAME_NEEDED = "Enter your name (at most 200 characters)."
 USERNAME_NOT_EMAIL = "A username cannot contain “@”. Choose a short name; your email address has its own field."
 USERNAME_TAKEN = "This username is taken. Choose another one."
 PASSWORDS_DIFFER = "The two passwords are not the same. Type the same password twice."
+NOT_CURRENT_PASSWORD = "This is not your current password."
 ALREADY_SIGNED_IN = "You are already signed in. Sign out first to create another account."
 SESSION_MAX_AGE = timedelta(hours=24)
 # Writing last_seen on every click would cost a write per click; once a minute is precise enough.
@@ -302,7 +303,7 @@ def change_own_password(actor: Actor, current: str, new: str, uow: UnitOfWork,
     if problem:
         raise AccountInvalid([FieldError(("new_password",), problem)])
     if not check_credentials(actor.username, current, uow):
-        raise AccountInvalid([FieldError(("current_password",), "This is not your current password.")])
+        raise AccountInvalid([FieldError(("current_password",), NOT_CURRENT_PASSWORD)])
     at = now or datetime.now(UTC)
     token = secrets.token_urlsafe(32)
     with uow:

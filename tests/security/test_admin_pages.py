@@ -119,3 +119,14 @@ def test_signing_out_ends_the_session(new_app: Callable[[], AppTest], app_databa
     app = _click(app, "Sign out")
     assert app.title[0].value != "Your account"
     assert open_page(app, "account").title[0].value == "Sign in"
+
+
+def test_a_wrong_current_password_is_said_in_french_on_the_french_account_page(
+        new_app: Callable[[], AppTest], app_database: Engine) -> None:
+    seed_organisation(app_database)
+    app = open_page(sign_in(new_app(), "resident"), "account", lang="fr")
+    _widget(app.text_input, "Mot de passe actuel").input("not my password")
+    _widget(app.text_input, "Nouveau mot de passe").input("a fresh set of words")
+    app = _click(app, "Changer le mot de passe")
+    assert "Ce n'est pas votre mot de passe actuel." in texts(app)
+    assert "This is not your current password." not in texts(app)

@@ -99,7 +99,7 @@ def test_deep_answers_get_a_clear_error_not_a_recursion_error() -> None:
     for _ in range(MAX_ANSWER_DEPTH - 2):
         node["a"] = {}
         node = node["a"]
-    assert field_errors({"type": "object"}, shallow) == []
+    assert field_errors({"type": "object", "additionalProperties": True}, shallow) == []  # a free-form map
 
 
 def test_huge_answers_are_refused_with_a_clear_message() -> None:
@@ -135,3 +135,41 @@ def test_unique_items_only_on_simple_values_and_limits_under_their_ceiling() -> 
     problems = {e.path[-1]: e.message for e in definition_limit_errors(schema)}
     assert set(problems) == {"rows", "essay", "many"}
     assert "simple values" in problems["rows"]
+
+
+# A crafted answer must not smuggle values into any object: nested groups, rows of a list, a conditional
+# branch's group, a group defined under $defs. The same answers without the extra value are accepted.
+SMUGGLING_FORM = {
+    "type": "object", "unevaluatedProperties": False,
+    "$defs": {"person": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 80}}}},
+    "properties": {
+        "kind": {"type": "string", "enum": ["home", "business"]},
+        "addr": {"type": "object", "properties": {"street": {"type": "string", "maxLength": 80}}},
+        "rows": {"type": "array", "maxItems": 5, "items": {
+            "type": "object", "properties": {"item": {"type": "string", "maxLength": 80}}}},
+        "owner": {"$ref": "#/$defs/person"},
+    },
+    "allOf": [{"if": {"properties": {"kind": {"const": "business"}}, "required": ["kind"]},
+               "then": {"properties": {"company": {"type": "object", "properties": {
+                   "vat": {"type": "string", "maxLength": 20}}}}}}],
+}
+HONEST = {"kind": "business", "addr": {"street": "Market Street 1"}, "rows": [{"item": "skip"}],
+          "owner": {"name": "Ada"}, "company": {"vat": "BE0123"}}
+
+
+@pytest.mark.parametrize(("where", "smuggled"), [
+    (("addr",), {"addr": {"street": "Market Street 1", "status": "approved"}}),
+    (("rows", 0), {"rows": [{"item": "skip", "status": "approved"}]}),
+    (("owner",), {"owner": {"name": "Ada", "status": "approved"}}),
+    (("company",), {"company": {"vat": "BE0123", "status": "approved"}}),
+])
+def test_no_object_of_an_answer_accepts_a_value_the_form_does_not_ask_for(
+        where: tuple, smuggled: dict) -> None:
+    assert field_errors(SMUGGLING_FORM, HONEST) == []
+    problems = field_errors(SMUGGLING_FORM, {**HONEST, **smuggled})
+    assert [(p.path, p.message) for p in problems] == [(where, "This form does not accept the extra answer “status”.")]
+
+
+def test_a_conditional_group_sent_while_its_condition_does_not_hold_is_refused() -> None:
+    problems = field_errors(SMUGGLING_FORM, {**HONEST, "kind": "home"})
+    assert [(p.path, p.message) for p in problems] == [((), "This form does not accept the extra answer “company”.")]

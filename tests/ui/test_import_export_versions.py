@@ -85,9 +85,8 @@ def test_importing_a_formwork_definition_keeps_its_steps(new_app: Callable[[], A
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    (b'{"title": "Market stall",', "The file is not valid JSON: Expecting property name enclosed in double quotes "
-                                   "at line 1, column 26."),
-    (b'["trader", "pitch"]', "The file must hold one JSON object {…}."),
+    (b'{"title": "Market stall",', "The file is not valid JSON: look near line 1, column 26."),
+    (b'["trader", "pitch"]', "The file must hold one JSON object."),
     (b'{"title": "Market stall", "type": "string"}',
      "This file is neither a Formwork form nor a JSON Schema of an object with properties."),
 ])
@@ -184,3 +183,32 @@ def test_the_builder_lists_each_version_newest_first_and_offers_older_ones_to_ro
     assert app.dataframe[0].value.to_dict(orient="list") == VERSIONS
     assert app.selectbox(key=f"{K}:diff_a").value == 2  # the live version against the draft
     assert app.selectbox(key=f"{K}:back").options == ["Version 1"]  # version 2 is live already
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b'{"title": "Market stall",', "Le fichier n'est pas du JSON valide : regardez vers la ligne 1, colonne 26."),
+    (b'["trader", "pitch"]', "Le fichier doit contenir un seul objet JSON."),
+    (b'{"title": "Market stall", "type": "string"}',
+     "Ce fichier n'est ni un formulaire Formwork ni un JSON Schema d'un objet avec des propriétés."),
+])
+def test_a_bad_file_is_refused_in_the_designer_s_language(
+        new_app: Callable[[], AppTest], organisation: Engine, content: bytes, message: str) -> None:
+    app = open_page(sign_in(new_app(), "designer"), "forms", lang="fr")
+    uploader(app, "import_file").set_value(("market.json", content, "application/json")).run()
+    app.selectbox(key="import_department").set_value("events").run()
+    app.text_input(key="import_slug").input("market-stall").run()
+    app = app.button(key="import_create").click().run()
+    assert [e.value for e in app.error] == [message]
+    assert no_form(organisation, "market-stall")
+
+
+def test_a_taken_web_address_is_refused_in_the_designer_s_language(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = open_page(sign_in(new_app(), "designer"), "forms", lang="fr")
+    uploader(app, "import_file").set_value(("market.json", json.dumps(MARKET_STALL).encode(),
+                                             "application/json")).run()
+    app.selectbox(key="import_department").set_value("events").run()
+    app.text_input(key="import_slug").input(SLUG).run()
+    app = app.button(key="import_create").click().run()
+    assert [e.value for e in app.error] == [
+        f"Un formulaire à l'adresse « {SLUG} » existe déjà. Choisissez une autre adresse web."]

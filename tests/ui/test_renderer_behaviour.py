@@ -4,6 +4,7 @@ fields, labels, help texts and section headings."""
 from __future__ import annotations
 
 import json
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -311,3 +312,23 @@ def test_ui_title_and_placeholder_are_shown_as_typed(tmp_path: Path) -> None:
     assert next(w for w in app.text_input if w.key == "corpus:email").label == "Email"  # the schema's title
     age = app.number_input[0]
     assert age.label == "How old are you?" and age.placeholder == "in years"
+
+
+def test_time_and_date_time_widgets_work_on_a_text_without_format(tmp_path: Path) -> None:
+    schema = {"type": "object", "properties": {"opens": {"type": "string", "title": "Opens at"},
+                                               "starts": {"type": "string", "title": "Starts"}}}
+    ui = {"opens": {"ui:widget": "time"}, "starts": {"ui:widget": "date-time"}}
+    app = _open_form(tmp_path, schema, ui, {"opens": "09:30", "starts": "2026-03-14T18:00"})
+    assert [(w.key, w.value) for w in app.time_input] == [("corpus:opens", time(9, 30))]
+    assert not app.text_input  # neither became a text box
+    assert app.session_state["rendered"] == {"opens": "09:30", "starts": "2026-03-14T18:00"}
+    app.time_input[0].set_value(time(10, 15)).run()
+    assert app.session_state["rendered"]["opens"] == "10:15"
+
+
+def test_ui_options_inline_false_stacks_the_yes_no_radio(tmp_path: Path) -> None:
+    schema = {"type": "object", "properties": {"pets": {"type": "boolean", "title": "Do you have pets?"}}}
+    stacked = _open_form(tmp_path, schema, {"pets": {"ui:widget": "radio", "ui:options": {"inline": False}}}, {})
+    assert [w.horizontal for w in stacked.radio] == [False]
+    usual = _open_form(tmp_path, schema, {"pets": {"ui:widget": "radio"}}, {})
+    assert [w.horizontal for w in usual.radio] == [True]

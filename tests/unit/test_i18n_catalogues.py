@@ -6,6 +6,7 @@ import gettext
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -22,10 +23,15 @@ def messages_in_code() -> set[str]:
     return found
 
 
-def catalogue(language: str) -> dict[str, str]:
+def read_catalogue(language: str) -> Catalog:
     with open(ROOT / "locale" / language / "LC_MESSAGES" / "formwork.po", "rb") as handle:
-        return {(m.id if isinstance(m.id, str) else m.id[0]): (m.string if isinstance(m.string, str) else m.string[0])
-                for m in read_po(handle) if m.id}
+        return read_po(handle)
+
+
+def catalogue(language: str) -> dict[str, tuple[str, ...]]:
+    """Each message id with every form of its translation (one, or one per plural form)."""
+    return {(m.id if isinstance(m.id, str) else m.id[0]): ((m.string,) if isinstance(m.string, str) else tuple(m.string))
+            for m in read_catalogue(language) if m.id}
 
 
 def test_the_code_marks_strings_for_translation() -> None:
@@ -35,8 +41,25 @@ def test_the_code_marks_strings_for_translation() -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_string_in_the_code_is_translated(language: str) -> None:
     entries = catalogue(language)
-    untranslated = sorted(m for m in messages_in_code() if not entries.get(m, "").strip())
+    untranslated = sorted(m for m in messages_in_code() if not all(form.strip() for form in entries.get(m, ("",))))
     assert untranslated == [], f"locale/{language} misses {len(untranslated)} strings; run the extraction (README)"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_plural_message_has_each_form_of_the_language(language: str) -> None:
+    """``ngettext`` picks a form by the count: an empty or missing one shows nothing (or the English)."""
+    found = read_catalogue(language)
+    incomplete = sorted(m.id[0] for m in found if m.id and m.pluralizable
+                        and (len(m.string) != found.num_plurals or not all(form.strip() for form in m.string)))
+    assert incomplete == [], f"locale/{language}: plural forms missing or empty for {incomplete}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_translation_is_left_fuzzy(language: str) -> None:
+    """A fuzzy entry (a guess by the merge tool) is not compiled: readers would get the English."""
+    fuzzy = sorted(str(m.id if isinstance(m.id, str) else m.id[0]) for m in read_catalogue(language)
+                   if m.id and m.fuzzy)
+    assert fuzzy == [], f"locale/{language}: check and confirm these translations, then remove 'fuzzy': {fuzzy}"
 
 
 def test_catalogues_are_compiled() -> None:

@@ -105,3 +105,23 @@ def test_a_whole_formwork_definition_left_open_is_closed_on_import_too() -> None
     assert (imported["slug"], imported["department"]) == ("skips", "public-works")
     assert imported["schema"]["unevaluatedProperties"] is False
     assert imported["schema"]["dependentSchemas"]["company"]["required"] == ["vat"]
+
+
+def test_an_imported_schema_refuses_a_status_smuggled_inside_a_group_or_a_row() -> None:
+    uow = _uow()
+    nested = {"type": "object", "title": "Skip permit", "required": ["a"], "properties": {
+        "a": {"type": "string", "title": "Address", "maxLength": 200},
+        "owner": {"type": "object", "title": "Owner", "properties": {
+            "name": {"type": "string", "title": "Name", "maxLength": 80}}},
+        "skips": {"type": "array", "title": "Skips", "maxItems": 5, "items": {"type": "object", "properties": {
+            "size": {"type": "string", "title": "Size", "maxLength": 20}}}}}}
+    _publish(uow, forms.import_document(json.dumps(nested), slug="skips", department="public-works"))
+    honest = {"a": "Market Street 1", "owner": {"name": "Ada"}, "skips": [{"size": "small"}]}
+    for smuggled, where in (({**honest, "owner": {"name": "Ada", "status": "approved"}}, ("owner",)),
+                            ({**honest, "skips": [{"size": "small", "status": "approved"}]}, ("skips", 0))):
+        with pytest.raises(AnswersInvalid) as refused:
+            _submit(uow, smuggled, f"smuggled-{where}")
+        assert [(e.path, e.message) for e in refused.value.errors] == [
+            (where, "This form does not accept the extra answer “status”.")]
+    assert uow.requests.rows == {}  # nothing stored
+    assert uow.requests.get(_submit(uow, honest, "honest").reference).answers == honest

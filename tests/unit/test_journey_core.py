@@ -67,7 +67,8 @@ def test_submit_validates_on_the_server(uow: FakeUnitOfWork) -> None:
         submit(uow, {"location": "x", "size": "huge", "status": "approved"})
     messages = {error.path: error.message for error in caught.value.errors}
     assert messages[("location",)] == "Enter at least 3 characters."
-    assert messages[("size",)].startswith("Choose one of: small, medium, large")
+    assert messages[("size",)] == ("Choose one of: “Smaller than a hand”, “About the size of a dinner plate”, "
+                                   "“Larger than a car tyre”.")  # the labels residents saw, not the codes
     assert any("extra" in m for m in messages.values())  # a crafted "status" answer is refused
     assert uow.requests.rows == {} and uow.commits == 2  # nothing half-written
 

@@ -101,3 +101,55 @@ def test_pages_must_cover_every_question_and_list_only_real_ones() -> None:
     messages = [p.message for p in unsupported_features(schema, ui)]
     assert messages == ["Page 2 lists “z”, which is not a question of this form.",
                         "The question “b” is on no page, so residents could never answer it."]
+
+
+def test_standard_formats_are_checked_and_the_others_are_reported_to_the_designer() -> None:
+    from builder.lint import lint
+    from builder.validation import field_errors
+
+    schema = {"type": "object", "unevaluatedProperties": False, "properties": {
+        "server": {"title": "Server", "type": "string", "format": "ipv4"},
+        "host": {"title": "Host", "type": "string", "format": "hostname"},
+        "ticket": {"title": "Ticket", "type": "string", "format": "uuid"},
+        "v6": {"title": "Address", "type": "string", "format": "ipv6"},
+        "born": {"title": "Born", "type": "string", "format": "alt-date"}}}
+    wrong = {"server": "300.1.2.3", "host": "-bad-.example", "ticket": "not-an-id", "v6": "1.2.3.4"}
+    assert {e.path: e.message for e in field_errors(schema, wrong, "fr")} == {
+        ("server",): "Saisissez une adresse IPv4 comme 192.0.2.10.",
+        ("host",): "Saisissez un nom d’hôte comme www.exemple.fr.",
+        ("ticket",): "Saisissez un identifiant comme 123e4567-e89b-12d3-a456-426614174000.",
+        ("v6",): "Saisissez une adresse IPv6 comme 2001:db8::10."}
+    right = {"server": "192.0.2.10", "host": "www.example.org", "ticket": "123e4567-e89b-12d3-a456-426614174000",
+             "v6": "2001:db8::10", "born": "anything at all"}
+    assert field_errors(schema, right) == []
+    document = {"slug": "formats", "title": "Formats", "department": "roads", "schema": schema, "uiSchema": {},
+                "workflow": {"steps": []}}
+    unchecked = [f for f in lint(document, group_size=lambda group: 1) if f.code == "renderer.unchecked_format"]
+    assert [(f.field, f.severity) for f in unchecked] == [("born", "error")]
+    assert unchecked[0].text("en").startswith("“Born”: The format “alt-date” is not checked, so any text would be "
+                                              "accepted.")
+
+
+def test_a_widget_the_question_cannot_use_is_reported_naming_the_question() -> None:
+    from builder.lint import lint
+
+    schema = {"type": "object", "unevaluatedProperties": False, "properties": {
+        "name": {"title": "Name", "type": "string", "maxLength": 80},
+        "guests": {"title": "Guests", "type": "integer", "minimum": 0},
+        "size": {"title": "Size", "type": "string", "enum": ["s", "l"]},
+        "opens": {"title": "Opens at", "type": "string", "maxLength": 5},
+        "level": {"title": "Level", "type": "integer", "minimum": 0, "maximum": 10}}}
+    ui = {"name": {"ui:widget": "range"}, "guests": {"ui:widget": "range"}, "size": {"ui:widget": "checkboxes"},
+          "opens": {"ui:widget": "time"}, "level": {"ui:widget": "range"}}
+    document = {"slug": "widgets", "title": "Widgets", "department": "roads", "schema": schema, "uiSchema": ui,
+                "workflow": {"steps": []}}
+    found = {f.field: f for f in lint(document, group_size=lambda group: 1)
+             if f.code in ("renderer.widget_wrong_kind", "renderer.range_without_bounds")}
+    assert sorted(found) == ["guests", "name", "size"]  # a time on a text and a bounded range are fine
+    assert found["name"].text("en").startswith("“Name”: The widget “range” cannot show a text question, so the "
+                                               "usual field is shown instead.")
+    assert found["size"].text("fr").startswith("« Size » : Le widget « checkboxes » ne peut pas afficher une "
+                                               "question à choix unique")
+    assert found["guests"].text("en") == ("“Guests”: A slider (“range”) needs a minimum and a maximum; without "
+                                          "both, a number box is shown instead.")
+    assert all(f.severity == "error" for f in found.values())

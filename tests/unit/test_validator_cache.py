@@ -37,7 +37,7 @@ def test_many_answers_against_one_schema_build_one_validator(builds: list[dict[s
     assert [e.path for e in field_errors(SCHEMA, {"age": -1})] == [("name",), ("age",)]  # errors use it too
     assert field_errors(copy.deepcopy(SCHEMA), {"name": "Ada"}) == []  # an equal schema, another object
     assert len(builds) == 1
-    assert validator_for(SCHEMA) is validator_for(copy.deepcopy(SCHEMA))
+    assert validator_for(SCHEMA, closed=True) is validator_for(copy.deepcopy(SCHEMA), closed=True)
 
 
 def test_a_changed_schema_builds_a_new_validator_with_its_own_rules(builds: list[dict[str, Any]]) -> None:
@@ -45,6 +45,6 @@ def test_a_changed_schema_builds_a_new_validator_with_its_own_rules(builds: list
     stricter = copy.deepcopy(SCHEMA)
     stricter["properties"]["name"]["minLength"] = 3
     assert [e.path for e in field_errors(stricter, {"name": "Al"})] == [("name",)]
-    assert len(builds) == 2 and validator_for(SCHEMA) is not validator_for(stricter)
+    assert len(builds) == 2 and validator_for(SCHEMA, closed=True) is not validator_for(stricter, closed=True)
     assert field_errors(SCHEMA, {"name": "Al"}) == []  # the first schema keeps its validator and its rules
     assert len(builds) == 2

@@ -1,0 +1,72 @@
+"""Every object of an answer refuses what the form does not ask (builder.validation.closed_schema), while
+the fields of conditional branches still go through when their condition holds."""
+
+from __future__ import annotations
+
+from builder.definition import FormDefinition
+from builder.lint import lint
+from builder.lint_messages import localized
+from builder.publishing_checks import publishing_errors
+from builder.validation import closed_schema, condition_holds, field_errors
+
+EXTRA = "This form does not accept the extra answer “{}”."
+
+
+def _paths(schema: dict, answers: dict) -> list[tuple]:
+    return [(e.path, e.message) for e in field_errors(schema, answers)]
+
+
+def test_fields_of_one_of_and_dependent_schemas_branches_go_through_only_when_they_apply() -> None:
+    schema = {"type": "object", "unevaluatedProperties": False,
+              "properties": {"pet": {"type": "object", "properties": {"kind": {"enum": ["dog", "cat"]}},
+                                     "oneOf": [{"properties": {"kind": {"const": "dog"},
+                                                               "breed": {"type": "string"}}},
+                                               {"properties": {"kind": {"const": "cat"},
+                                                               "indoor": {"type": "boolean"}}}]},
+                             "phone": {"type": "string"}},
+              "dependentSchemas": {"phone": {"properties": {"hours": {"type": "string"}}}}}
+    assert _paths(schema, {"pet": {"kind": "dog", "breed": "collie"}, "phone": "0470", "hours": "9-5"}) == []
+    assert _paths(schema, {"pet": {"kind": "cat", "indoor": True}}) == []
+    assert _paths(schema, {"hours": "9-5"}) == [((), EXTRA.format("hours"))]  # no phone: no hours either
+    assert (("pet",), EXTRA.format("owner")) in _paths(schema, {"pet": {"kind": "cat", "indoor": True,
+                                                                        "owner": "me"}})
+
+
+def test_a_branch_adding_a_rule_to_a_group_keeps_the_group_s_fields() -> None:
+    schema = {"type": "object", "unevaluatedProperties": False,
+              "properties": {"urgent": {"type": "boolean"},
+                             "addr": {"type": "object", "properties": {"street": {"type": "string"},
+                                                                       "zip": {"type": "string"}}}},
+              "if": {"properties": {"urgent": {"const": True}}, "required": ["urgent"]},
+              "then": {"properties": {"addr": {"properties": {"zip": {"minLength": 4}}, "required": ["zip"]}}}}
+    assert _paths(schema, {"urgent": True, "addr": {"street": "Rue 1", "zip": "1000"}}) == []
+    assert _paths(schema, {"urgent": True, "addr": {"street": "Rue 1", "zip": "1000", "x": 1}}) == [
+        (("addr",), EXTRA.format("x"))]
+
+
+def test_conditions_and_free_form_maps_are_left_as_written() -> None:
+    schema = {"type": "object", "properties": {
+        "tags": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 20}}},
+        "if": {"properties": {"tags": {"properties": {"colour": {"const": "red"}}}}},
+        "then": {"required": ["tags"]}}
+    closed = closed_schema(schema)
+    assert closed["if"] == schema["if"]  # closing a condition would change when it holds
+    assert "unevaluatedProperties" not in closed["properties"]["tags"]
+    assert _paths(schema, {"tags": {"colour": "red", "size": "big"}}) == []
+    # Conditions (steps, "show when") are checked as written: an answer with other fields still matches.
+    assert condition_holds({"properties": {"addr": {"type": "object", "properties": {"zip": {"const": "1000"}}}}},
+                           {"addr": {"zip": "1000", "street": "Rue 1"}, "other": 1})
+
+
+def test_a_group_written_to_accept_anything_is_refused_at_publishing_naming_it() -> None:
+    schema = {"type": "object", "unevaluatedProperties": False, "properties": {
+        "addr": {"title": "Home address", "type": "object", "additionalProperties": True,
+                 "properties": {"street": {"type": "string", "maxLength": 80}}}}}
+    definition = FormDefinition.model_validate({"slug": "open-group", "title": "T", "department": "roads",
+                                                "schema": schema, "uiSchema": {}, "workflow": {"steps": []}})
+    errors = publishing_errors(definition, group_exists=lambda name: True)
+    assert [e.path for e in errors] == [("schema", "properties", "addr", "additionalProperties")]
+    assert localized(errors[0], "en").startswith("“Home address”: This group is written to accept answers")
+    assert localized(errors[0], "fr").startswith("« Home address » : Ce groupe est écrit pour accepter")
+    findings = [f for f in lint(definition.to_document(), group_size=lambda group: 1) if f.code == "publish_open_group"]
+    assert [(f.field, f.severity) for f in findings] == [("addr", "error")]  # the editor shows it while editing
