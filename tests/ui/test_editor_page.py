@@ -599,3 +599,143 @@ def test_a_french_designer_reads_why_a_rollback_was_refused_in_french(
     assert "Étape « Public safety review » : il n’existe pas de groupe « Public safety »." in refusal
     assert "there is no group" not in refusal
     assert forms.published_form(SLUG, SqlUnitOfWork(street_party)).number == 2
+
+
+# ------------------------------------------------------------------ broken conditions are shown, never rewritten
+
+
+def store(engine: Engine, document: dict) -> forms.Draft:
+    """Save ``document`` as the draft (as another designer or an import would) and return what was stored."""
+    forms.save_draft(SLUG, document, draft(engine).revision, DESIGNER, SqlUnitOfWork(engine))
+    return draft(engine)
+
+
+def test_a_field_shown_or_required_when_a_deleted_field_keeps_its_condition_when_opened(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    document = draft(street_party).document
+    document = ed.put_field(document, replace(ed.read_field(document, "phone"),
+                                              required_when=Condition("road_closure", "is", True)))
+    stored = store(street_party, ed.delete_field(document, "road_closure"))
+    app = open_field(open_editor(new_app), "closure_details")
+    key = field_key(app, "closure_details")
+    assert app.radio(key=f"{key}:show:mode").value == "Only when…"
+    question = app.selectbox(key=f"{key}:show:field")
+    assert question.value == "road_closure" and question.format_func("road_closure") == (
+        "“road_closure” (no longer in the form)")
+    assert ("The question this depended on (“road_closure”) no longer exists, so this condition cannot be checked. "
+            "Choose another question, or choose “Always”." in texts(app))
+    app = open_field(app, "phone")
+    assert app.selectbox(key=f"{field_key(app, 'phone')}:reqwhen:field").value == "road_closure"
+    assert draft(street_party) == stored  # opening the editors saved nothing
+    shown = texts(section(app, "Check and publish"))
+    assert "is shown when “road_closure” …, but there is no such field any more." in shown
+    assert "“Phone number” is required when “road_closure” …, but there is no such field any more." in shown
+    # The designer repairs it by choosing another question: that is saved.
+    app = open_field(section(app, "Fields"), "closure_details")
+    app.selectbox(key=f"{field_key(app, 'closure_details')}:show:field").set_value("amplified_music").run()
+    assert ed.read_field(draft(street_party).document, "closure_details").show_when == Condition(
+        "amplified_music", "is", True)
+
+
+def test_opening_the_approval_steps_keeps_a_step_condition_on_a_deleted_field(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    document = ed.update_step(draft(street_party).document, 1, condition=Condition("guests", "greater_than", 100))
+    stored = store(street_party, ed.delete_field(document, "guests"))
+    app = section(open_editor(new_app), "Approval steps")
+    step_key = f"{K}:{app.session_state[f'{K}:gen']}:step:safety:cond"
+    assert app.radio(key=f"{step_key}:mode").value == "Only when…"
+    assert app.selectbox(key=f"{step_key}:field").value == "guests"
+    assert "The question this depended on (“guests”) no longer exists" in texts(app)
+    assert draft(street_party) == stored
+    assert ("Step 2 “Public safety review” applies only when “guests” …, but there is no such field"
+            in texts(section(app, "Check and publish")))
+    assert draft(street_party) == stored
+
+
+def stall_form(engine: Engine) -> dict:
+    """A "Kind of stall" choice (Food, Crafts), a field shown for food stalls, and a step for food or crafts."""
+    document, _name = ed.add_field(draft(engine).document, "one_choice", "Kind of stall")
+    document = ed.put_field(document, replace(ed.read_field(document, "kind_of_stall"), options=("Food", "Crafts")))
+    document, _name = ed.add_field(document, "short_text", "Food hygiene certificate")
+    document = ed.put_field(document, replace(ed.read_field(document, "food_hygiene_certificate"),
+                                              show_when=Condition("kind_of_stall", "is", "Food")))
+    return ed.update_step(document, 1, condition=Condition("kind_of_stall", "one_of", ["Food", "Crafts"]))
+
+
+def test_a_condition_on_a_removed_choice_is_shown_as_such_and_kept_until_the_designer_chooses(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    document = stall_form(street_party)
+    stored = store(street_party, ed.put_field(document, replace(ed.read_field(document, "kind_of_stall"),
+                                                                options=("Crafts", "Games"))))
+    app = open_field(open_editor(new_app), "food_hygiene_certificate")
+    value = app.selectbox(key=f"{field_key(app, 'food_hygiene_certificate')}:show:value:kind_of_stall:is")
+    assert value.options == ["Crafts", "Games", "“Food” (no longer a choice)"] and value.value == "Food"
+    assert ("“Food” is no longer one of the choices of “Kind of stall”, so it can never be the answer. Choose one "
+            "of its current choices." in texts(app))
+    app = section(app, "Approval steps")
+    step_key = f"{K}:{app.session_state[f'{K}:gen']}:step:safety:cond"
+    answers = app.multiselect(key=f"{step_key}:value:kind_of_stall:one_of")
+    assert answers.value == ["Food", "Crafts"]
+    assert "“Food” is no longer one of the choices of “Kind of stall”" in texts(app)
+    assert draft(street_party) == stored  # neither the field's nor the step's condition was rewritten
+    assert "can never apply: no answer to “Kind of stall” makes" in texts(section(app, "Check and publish"))
+    # Choosing a current answer replaces the old one, and the warning goes.
+    app = section(app, "Approval steps")
+    app.multiselect(key=f"{step_key}:value:kind_of_stall:one_of").set_value(["Crafts"]).run()
+    assert ed.step_condition(draft(street_party).document["workflow"]["steps"][1]) == Condition(
+        "kind_of_stall", "one_of", ["Crafts"])
+    assert "no longer one of the choices" not in texts(app)
+
+
+@pytest.mark.parametrize(("kind", "problem"), [
+    ("number", "“Food” is not a number: enter the number to compare with."),
+    ("yes_no", "“Food” is not one of the answers to “Kind of stall”: choose Yes or No."),
+])
+def test_a_condition_on_a_field_added_again_as_another_kind_is_kept_until_the_designer_chooses(
+        new_app: Callable[[], AppTest], street_party: Engine, kind: str, problem: str) -> None:
+    document, name = ed.add_field(ed.delete_field(stall_form(street_party), "kind_of_stall"), kind, "Kind of stall")
+    assert name == "kind_of_stall"  # the same label gives the same stored name, now for a new kind of answer
+    stored = store(street_party, document)
+    app = open_field(open_editor(new_app), "food_hygiene_certificate")
+    assert problem in texts(app)
+    assert draft(street_party) == stored
+
+
+def test_a_refused_json_save_says_only_that_and_keeps_the_typed_json_for_correcting(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    stored = draft(street_party)
+    app = section(open_editor(new_app), "Advanced")
+    json_key = f"{K}:{app.session_state[f'{K}:gen']}:json"
+    document = template(SLUG)
+    document["title"] = "Street party ![map](https://tracker.example/pixel.png)"
+    typed = json.dumps(document)
+    app.text_area(key=json_key).input(typed).run()
+    app.button(key=f"{K}:apply_json").click().run()
+    refusals = [e.value for e in app.error]
+    assert len(refusals) == 1 and refusals[0].startswith("This change was not saved: /title: ")
+    assert not app.success and "replaced and saved" not in texts(app)
+    assert app.title[0].value.replace("\\", "") == "Apply for a street-party permit"  # not the refused title
+    assert app.text_area(key=json_key).value == typed  # still there to correct
+    assert draft(street_party) == stored
+    document["title"] = "Street party on Elm Street"
+    app.text_area(key=json_key).input(json.dumps(document)).run()
+    app.button(key=f"{K}:apply_json").click().run()
+    assert [s.value for s in app.success] == ["The definition was replaced and saved as the draft."]
+    assert not app.error and draft(street_party).document["title"] == "Street party on Elm Street"
+
+
+def test_a_refused_field_edit_is_explained_at_the_field_and_does_not_block_the_next_edit(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    stored = draft(street_party)
+    app = open_field(open_editor(new_app), "organiser")
+    app.text_input(key=f"{field_key(app, 'organiser')}:label").input(
+        "Your name ![logo](https://tracker.example/pixel.png)").run()
+    assert [e.value for e in app.error][0].startswith("This change was not saved: /schema/properties/organiser/title:")
+    assert draft(street_party) == stored
+    assert "Organiser's full name *" in [w.label for w in app.text_input]  # the preview shows what is saved
+    app = open_field(app, "phone")
+    app.text_input(key=f"{field_key(app, 'phone')}:help").input("We call only if something is unclear.").run()
+    saved = draft(street_party)
+    assert saved.revision == stored.revision + 1 and not app.error
+    assert saved.document["schema"]["properties"]["phone"]["description"] == "We call only if something is unclear."
+    assert saved.document["schema"]["properties"]["organiser"]["title"] == "Organiser's full name"
