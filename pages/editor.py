@@ -441,9 +441,11 @@ def field_editor(spec: ed.FieldSpec) -> None:
         new = _answer_settings(spec, new, k)
     new = replace(new, show_when=condition_editor(f"{k}:show", spec.show_when, exclude=spec.name,
                                                   prompt=_("Show this field")))
-    if new != spec:
-        if save(ed.put_field(doc, new)):
-            st.rerun()
+    # Compared as documents: two specs can write the same JSON (a free pattern equal to a named format's), and a
+    # rerun for a change that changes nothing would never end.
+    new_doc = ed.put_field(doc, new) if new != spec else doc
+    if new_doc != doc and save(new_doc):
+        st.rerun()
 
 
 # "Required?" in one control: stored as ``required`` (Always) or a ``required_when`` condition (Only when…).
@@ -585,8 +587,10 @@ def _pattern_input(spec: ed.FieldSpec, k: str) -> str:
                           format_func=presets.__getitem__, key=f"{k}:preset")
     if choice != "custom":
         return choice
-    return st.text_input(_("Pattern (regular expression)"), value=spec.pattern if current == "custom" else "",
-                         key=f"{k}:pattern", help=_("For example ^[0-9]{4}$ for exactly four digits."))
+    # From a named format, its pattern is the start: adapting "1234 AB" is easier than writing it again.
+    start = spec.pattern if current == "custom" else ed.PATTERN_PRESETS[current][1] if current else ""
+    return st.text_input(_("Pattern (regular expression)"), value=start, key=f"{k}:pattern",
+                         help=_("For example ^[0-9]{4}$ for exactly four digits."))
 
 
 # ------------------------------------------------------------------ pages

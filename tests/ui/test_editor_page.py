@@ -739,3 +739,130 @@ def test_a_refused_field_edit_is_explained_at_the_field_and_does_not_block_the_n
     assert saved.revision == stored.revision + 1 and not app.error
     assert saved.document["schema"]["properties"]["phone"]["description"] == "We call only if something is unclear."
     assert saved.document["schema"]["properties"]["organiser"]["title"] == "Organiser's full name"
+
+
+# ------------------------------------------------------------------ pages, field actions, steps, patterns, warnings
+
+
+def gen_key(app: AppTest, name: str) -> str:
+    return f"{K}:{app.session_state[f'{K}:gen']}:{name}"
+
+
+def test_the_designer_splits_a_form_into_named_pages_and_moves_fields_between_them(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    document = draft(street_party).document
+    del document["uiSchema"]["ui:pages"]
+    store(street_party, document)
+    app = section(open_editor(new_app), "Pages")
+    assert "This form is one page." in texts(app)
+    app.button(key=f"{K}:split").click().run()
+    pages = ed.pages_of(draft(street_party).document)
+    assert [(p["title"], p["fields"]) for p in pages] == [("Page 1", ed.field_names(document))]
+    app.text_input(key=f"{K}:new_page").input("The event").run()
+    app.button(key=f"{K}:add_page").click().run()
+    assert app.text_input(key=f"{K}:new_page").value == ""
+    app.text_input(key=gen_key(app, "page:0")).input("About you").run()
+    for name in ("street", "event_date"):
+        app.selectbox(key=gen_key(app, f"move:{name}")).set_value(1).run()
+    pages = ed.pages_of(draft(street_party).document)
+    assert [p["title"] for p in pages] == ["About you", "The event"]
+    assert pages[1]["fields"] == ["street", "event_date"] and "street" not in pages[0]["fields"]
+    # The preview offers the pages by name; the second page shows the moved fields.
+    preview_page = app.selectbox(key=f"{K}:preview_page")
+    assert preview_page.options == ["1. About you", "2. The event"]
+    preview_page.set_value(1).run()
+    assert "Street where the party takes place *" in [w.label for w in app.text_input]
+    # Moving "The event" first, then removing it: its fields go back to the page before.
+    app.button(key=f"{K}:pup:1:iconbtn:").click().run()
+    assert [p["title"] for p in ed.pages_of(draft(street_party).document)] == ["The event", "About you"]
+    app.button(key=f"{K}:pdel:1:iconbtn:").click().run()
+    pages = ed.pages_of(draft(street_party).document)
+    assert [p["title"] for p in pages] == ["The event"] and set(pages[0]["fields"]) == set(ed.field_names(document))
+
+
+def test_duplicating_a_field_puts_the_copy_right_after_it_and_delete_removes_it_everywhere(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = open_editor(new_app)
+    app.button(key=f"{K}:copy:phone:iconbtn:").click().run()
+    document = draft(street_party).document
+    order = document["uiSchema"]["ui:order"]
+    copy_name = order[order.index("phone") + 1]
+    copy = ed.read_field(document, copy_name)
+    assert (copy.label, copy.kind, copy.max_length) == ("Phone number (copy)", "phone", 30)
+    assert copy_name in ed.pages_of(document)[0]["fields"]  # on the same page as the original
+    assert "Editing this phone number field" in texts(app)  # the copy's editor is open to rename it
+    assert app.text_input(key=f"{field_key(app, copy_name)}:label").value == "Phone number (copy)"
+    app.button(key=f"{K}:delete:email:iconbtn:").click().run()
+    document = draft(street_party).document
+    assert "email" not in ed.field_names(document) and "email" not in document["uiSchema"]["ui:order"]
+    assert all("email" not in p["fields"] for p in ed.pages_of(document))
+    assert "email" not in document["settings"]["personal_data"]
+    assert document["settings"]["contact_email_field"] is None
+    assert "Field “Email address” deleted." in texts(app)
+    assert "Email address *" not in [w.label for w in app.text_input]  # gone from the preview too
+
+
+def test_the_step_editor_saves_group_policy_days_actions_and_comments(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = section(open_editor(new_app), "Approval steps")
+    k = gen_key(app, "step:events-check")
+    group = app.selectbox(key=f"{k}:group")
+    assert group.options == ["Empty group (0 members)", "Events office (1 member)", "Public safety (1 member)",
+                             "Road inspectors (2 members)"]
+    group.set_value("Public safety").run()
+    app.selectbox(key=f"{gen_key(app, 'step:events-check')}:policy").set_value("all").run()
+    k = gen_key(app, "step:events-check")
+    app.number_input(key=f"{k}:sla").set_value(7).run()
+    app.multiselect(key=f"{k}:actions").set_value(["approve", "reject", "return"]).run()
+    app.checkbox(key=f"{k}:public").uncheck().run()
+    step = draft(street_party).document["workflow"]["steps"][0]
+    assert (step["group"], step["policy"], step["sla_days"], step["actions"], step["comments_visible_to_resident"]) == (
+        "Public safety", "all", 7, ["approve", "reject", "return"], False)
+    assert "1. Check by the events office — Public safety (all members must approve; 7 working days)" in texts(app)
+    app.selectbox(key=f"{k}:policy").set_value("n").run()
+    assert draft(street_party).document["workflow"]["steps"][0]["approvals_needed"] == 2
+    assert "(2 members must approve; 7 working days)" in texts(app)
+    # Two approvals from a group of one can never be given: the check says so and publishing waits.
+    app = section(app, "Check and publish")
+    assert "Step 1 “Check by the events office” needs 2 approvals but “Public safety” has only 1 members." in texts(app)
+    assert app.button(key=f"{K}:publish").disabled
+    app = section(app, "Approval steps")
+    app.number_input(key=f"{gen_key(app, 'step:events-check')}:n").set_value(1).run()
+    assert draft(street_party).document["workflow"]["steps"][0]["approvals_needed"] == 1
+    app.selectbox(key=f"{gen_key(app, 'step:events-check')}:policy").set_value("any").run()
+    assert draft(street_party).document["workflow"]["steps"][0]["approvals_needed"] is None
+
+
+def test_a_text_field_gets_a_named_format_or_its_own_pattern(new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = open_field(open_editor(new_app), "street")
+    key = field_key(app, "street")
+    preset = app.selectbox(key=f"{key}:preset")
+    assert preset.value == "" and preset.format_func("nl_postcode") == "Dutch postcode (1234 AB)"
+    preset.set_value("nl_postcode").run()
+    prop = draft(street_party).document["schema"]["properties"]["street"]
+    assert prop["pattern"] == ed.PATTERN_PRESETS["nl_postcode"][1]
+    app.selectbox(key=f"{key}:preset").set_value("custom").run()
+    free = app.text_input(key=f"{key}:pattern")
+    assert free.value == ed.PATTERN_PRESETS["nl_postcode"][1]  # the chosen format, to adapt rather than retype
+    free.input("^[0-9]{4}$").run()
+    assert draft(street_party).document["schema"]["properties"]["street"]["pattern"] == "^[0-9]{4}$"
+    assert app.selectbox(key=f"{key}:preset").value == "custom"
+    # A pattern the safe matcher (RE2) cannot run is an error to fix before publishing.
+    app.text_input(key=f"{key}:pattern").input("^(a)\\1$").run()
+    app = section(app, "Check and publish")
+    assert "“Street where the party takes place”: the pattern cannot be used" in texts(app)
+    assert app.button(key=f"{K}:publish").disabled
+
+
+def test_warnings_must_be_acknowledged_before_publishing(new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    store(street_party, ed.update_step(draft(street_party).document, 1, actions=["reject", "comment"]))
+    app = section(open_editor(new_app), "Check and publish")
+    assert ("Step 2 “Public safety review” does not offer “approve”, so requests can never get past it."
+            in [w.value for w in app.warning])
+    publish = app.button(key=f"{K}:publish")
+    assert publish.disabled and publish.help == "Tick “I have read the warnings” first."
+    app.checkbox(key=f"{K}:ack").check().run()
+    assert not app.button(key=f"{K}:publish").disabled
+    app.button(key=f"{K}:publish").click().run()
+    assert "Published as version 1" in texts(app)
+    assert forms.published_form(SLUG, SqlUnitOfWork(street_party)).number == 1
