@@ -444,7 +444,9 @@ def field_editor(spec: ed.FieldSpec) -> None:
     # Compared as documents: two specs can write the same JSON (a free pattern equal to a named format's), and a
     # rerun for a change that changes nothing would never end.
     new_doc = ed.put_field(doc, new) if new != spec else doc
-    if new_doc != doc and save(new_doc):
+    # A table of entry questions keeps its edits as changes to the rows it was given: drawn again from the saved
+    # rows, it would add an added row a second time. So a change of the questions draws fresh widgets.
+    if new_doc != doc and save(new_doc, refresh=new.subfields != spec.subfields):
         st.rerun()
 
 
@@ -567,16 +569,27 @@ def _date_limit(box: Any, current: str, k: str, *, earliest: bool) -> str:
 
 
 def _entry_questions(spec: ed.FieldSpec, k: str) -> tuple[ed.FieldSpec, ...]:
-    """The questions asked for each entry of a repeating group, one per line (short texts)."""
-    text = st.text_area(_("Questions for each entry, one per line"), value="\n".join(s.label for s in spec.subfields),
-                        key=f"{k}:entries", help=_("For example: Name, then Relationship to you."))
-    existing = {s.label: s for s in spec.subfields}
-    entries: list[ed.FieldSpec] = []
-    for label in dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()):
-        taken = {s.name for s in entries}
-        entries.append(existing.get(label) or ed.FieldSpec(ed.make_name(label, taken), "short_text", label,
-                                                           required=True, max_length=200))
-    return tuple(entries) or spec.subfields
+    """The questions asked for each entry of a repeating group: one row each, with its kind and "required"."""
+    words = {kind: kind_words(kind) for kind in (*ed.ENTRY_KINDS, *(s.kind for s in spec.subfields))}
+    st.markdown("**" + _("Questions for each entry") + "**")
+    st.caption(_("One row per question, for example Name, then Relationship to you. Add a row at the bottom of the "
+                 "table; to remove one, tick it and press the bin."))
+    # A new row gets its defaults in the browser; these say the same when a row arrives without them.
+    rows = st.data_editor(
+        [{"name": s.name, "question": s.label, "kind": words[s.kind], "required": s.required} for s in spec.subfields],
+        key=f"{k}:entries", num_rows="dynamic", hide_index=True, width="stretch",
+        column_order=("question", "kind", "required"),
+        column_config={"question": st.column_config.TextColumn(_("Question"), required=True, max_chars=300),
+                       "kind": st.column_config.SelectboxColumn(_("Kind of answer"), options=list(words.values()),
+                                                                required=True, default=words["short_text"]),
+                       "required": st.column_config.CheckboxColumn(_("Required"), default=False)})
+    kinds = {shown: kind for kind, shown in words.items()}
+    entries = ed.entry_questions(spec.subfields, [
+        ed.EntryRow(row.get("name"), str(row.get("question") or ""), kinds.get(row.get("kind"), "short_text"),
+                    bool(row.get("required"))) for row in rows])
+    if not entries:
+        st.warning(_("A repeating group needs at least one question; the last one is kept."))
+    return entries or spec.subfields
 
 
 def _pattern_input(spec: ed.FieldSpec, k: str) -> str:

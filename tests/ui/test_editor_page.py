@@ -188,14 +188,38 @@ def draft_exists(engine: Engine, slug: str) -> bool:
     return forms.open_draft(slug, DESIGNER, SqlUnitOfWork(engine)).revision == 1
 
 
-def test_a_repeating_group_gets_its_questions_from_one_line_each(
+def edit_entries(app: AppTest, name: str, edited: dict | None = None, added: list | None = None,
+                 deleted: list | None = None) -> AppTest:
+    """Edit the table of a repeating group's questions as the browser reports it (rows by position)."""
+    app.session_state[f"{field_key(app, name)}:entries"] = {
+        "edited_rows": edited or {}, "added_rows": added or [], "deleted_rows": deleted or []}
+    return app.run()
+
+
+def test_a_repeating_group_asks_each_entry_questions_of_their_own_kind(
         new_app: Callable[[], AppTest], street_party: Engine) -> None:
     app = add_field(open_editor(new_app), "repeating_group", "Helpers")
-    field_key = f"{K}:{app.session_state[f'{K}:gen']}:field:helpers"
-    app.text_area(key=f"{field_key}:entries").input("Name\nPhone number").run()
+    app = edit_entries(app, "helpers", edited={0: {"question": "Name", "required": True}},
+                       added=[{"question": "Age", "kind": "Number", "required": False},
+                              {"question": "Date of birth", "kind": "Date", "required": False},
+                              {"question": "First aid trained", "kind": "Yes / no", "required": True}])
     items = draft(street_party).document["schema"]["properties"]["helpers"]["items"]
-    assert [p["title"] for p in items["properties"].values()] == ["Name", "Phone number"]
-    assert items["required"] == ["name", "phone_number"]
+    assert {n: (p["title"], p["type"], p.get("format")) for n, p in items["properties"].items()} == {
+        "item": ("Name", "string", None), "age": ("Age", "number", None),
+        "date_of_birth": ("Date of birth", "string", "date"), "first_aid_trained": ("First aid trained", "boolean", None)}
+    assert items["required"] == ["item", "first_aid_trained"]
+    # The preview asks each question with its own kind of box.
+    app.button(key=next(b.key for b in app.button if b.label == "Add an entry")).click().run()
+    assert [n.label for n in app.number_input if n.label.startswith("Age")] == ["Age"]
+    assert [d.label for d in app.date_input if d.label.startswith("Date of birth")] == ["Date of birth"]
+    # Renaming keeps the stored name; a new kind starts with that kind's rules; a removed row goes.
+    app = edit_entries(app, "helpers", edited={0: {"question": "Full name"}, 1: {"kind": "Short text"}}, deleted=[2])
+    items = draft(street_party).document["schema"]["properties"]["helpers"]["items"]
+    assert {n: (p["title"], p["type"]) for n, p in items["properties"].items()} == {
+        "item": ("Full name", "string"), "age": ("Age", "string"), "first_aid_trained": ("First aid trained", "boolean")}
+    assert items["properties"]["age"]["maxLength"] == 200
+    table = app.session_state[f"{field_key(app, 'helpers')}:entries"]  # a fresh table, showing the saved rows
+    assert table == {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
 
 
 # ------------------------------------------------------------------ translations (issue 9)

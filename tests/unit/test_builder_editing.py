@@ -546,3 +546,43 @@ def test_diff_names_page_renames_moves_and_translations() -> None:
         "French translation added."]
     newer = tr.set_translation(new, "fr", "/title", "Stand au marché")
     assert describe_changes(new, newer) == ["French: 1 translated text changed."]
+
+
+def _helpers() -> tuple[dict, ed.FieldSpec]:
+    document, name = ed.add_field(_form(), "repeating_group", "Helpers")
+    return document, ed.read_field(document, name)
+
+
+def test_entry_questions_take_their_kind_and_required_from_the_designer_rows() -> None:
+    document, helpers = _helpers()
+    rows = [ed.EntryRow("item", "Name", "short_text", True), ed.EntryRow(None, "Age", "number", False),
+            ed.EntryRow(None, "  ", "date", False), ed.EntryRow(None, "Name", "yes_no", True)]
+    questions = ed.entry_questions(helpers.subfields, rows)
+    assert [(q.name, q.label, q.kind, q.required) for q in questions] == [
+        ("item", "Name", "short_text", True), ("age", "Age", "number", False), ("name", "Name", "yes_no", True)]
+    document = ed.put_field(document, replace(helpers, subfields=questions))
+    parse_definition(document)
+    assert ed.read_field(document, "helpers").subfields == questions  # reads back the same
+    items = document["schema"]["properties"]["helpers"]["items"]
+    assert (items["properties"]["age"]["type"], items["properties"]["name"]["type"]) == ("number", "boolean")
+    assert items["required"] == ["item", "name"]
+
+
+def test_an_entry_question_keeps_its_name_and_rules_unless_its_kind_changes() -> None:
+    _document, helpers = _helpers()
+    ruled = (replace(helpers.subfields[0], max_length=40, pattern="digits"),)
+    renamed = ed.entry_questions(ruled, [ed.EntryRow("item", "Badge number", "short_text", False)])
+    assert [(q.name, q.label, q.max_length, q.pattern) for q in renamed] == [("item", "Badge number", 40, "digits")]
+    retyped = ed.entry_questions(ruled, [ed.EntryRow("item", "Badge number", "number", False)])
+    assert [(q.name, q.kind, q.max_length, q.pattern) for q in retyped] == [("item", "number", None, "")]
+    with pytest.raises(ValueError, match="cannot be of the kind “file”"):
+        ed.entry_questions(ruled, [ed.EntryRow(None, "Photo", "file", False)])
+    email = (replace(helpers.subfields[0], kind="email"),)  # an imported kind the builder does not offer stays
+    assert ed.entry_questions(email, [ed.EntryRow("item", "Email", "email", True)])[0].kind == "email"
+
+
+def test_diff_says_when_an_entry_question_changes_kind() -> None:
+    old, helpers = _helpers()
+    new = ed.put_field(old, replace(helpers, subfields=ed.entry_questions(
+        helpers.subfields, [ed.EntryRow("item", "Item", "number", True)])))
+    assert "Field “Helpers”, question “Item”: type changed from “Short text” to “Number”." in describe_changes(old, new)
