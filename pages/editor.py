@@ -427,7 +427,8 @@ def field_action(name: str, action: str) -> None:
         new_doc, copy_name = ed.duplicate_field(doc, name)
         change(new_doc, then=lambda: select(copy_name, new_doc))
     if action == "delete":
-        change(ed.delete_field(doc, name), notice=_("Field “{label}” deleted.").format(label=ed.read_field(doc, name).label))
+        change(ed.delete_field(doc, name),
+               notice=_("Field “{label}” deleted.").format(label=plain(ed.read_field(doc, name).label)))
 
 
 def field_editor(spec: ed.FieldSpec) -> None:
