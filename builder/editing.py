@@ -261,6 +261,43 @@ def new_field(kind: str, label: str, taken: set[str]) -> FieldSpec:
                      max_length=max_length, min_value=0 if kind == "money" else None)
 
 
+#: The kinds of answer the builder offers for a question asked in each entry of a repeating group.
+ENTRY_KINDS = ("short_text", "number", "date", "yes_no")
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """One question of a repeating group as the designer lists it: its stored name (None for a new one)."""
+
+    name: str | None
+    label: str
+    kind: str
+    required: bool
+
+
+def entry_questions(current: tuple[FieldSpec, ...], rows: list[EntryRow]) -> tuple[FieldSpec, ...]:
+    """The questions for each entry, from the designer's rows. A question keeps its stored name (answers already
+    given stay attached) and, while its kind stays the same, its rules; a row without a question is dropped."""
+    existing = {spec.name: spec for spec in current}
+    taken = set(existing)
+    result: list[FieldSpec] = []
+    for row in rows:
+        label = row.label.strip()
+        if not label:
+            continue
+        old = existing.pop(row.name) if row.name in existing else None
+        if row.kind not in ENTRY_KINDS and (old is None or old.kind != row.kind):
+            raise ValueError(f"A question in a repeating group cannot be of the kind “{row.kind}”.")
+        if old is not None and old.kind == row.kind:
+            spec = replace(old, label=label, required=row.required)
+        else:
+            name = old.name if old is not None else make_name(label, taken)
+            spec = replace(new_field(row.kind, label, set()), name=name, required=row.required)
+        taken.add(spec.name)
+        result.append(spec)
+    return tuple(result)
+
+
 def field_schema(spec: FieldSpec) -> dict[str, Any]:
     """The JSON Schema of one field."""
     # Keywords the builder does not edit (default, examples, integer type…) are kept as imported.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -108,27 +109,43 @@ doc: dict[str, Any] = st.session_state[f"{K}:doc"]
 gen: int = st.session_state[f"{K}:gen"]
 
 
-def save(new_doc: dict[str, Any], *, refresh: bool = False) -> None:
-    """Save the edited document as the draft; a conflict keeps the edit on screen and says so."""
-    if new_doc == st.session_state[f"{K}:doc"]:
-        return
-    st.session_state[f"{K}:doc"] = new_doc
-    if refresh:
-        st.session_state[f"{K}:gen"] += 1
+def save(new_doc: dict[str, Any], *, refresh: bool = False) -> bool:
+    """Save the edited document as the draft. True when the page now shows it: saved, or kept on screen during
+    a conflict (the header says it is not saved yet). False when it was refused: the stored draft and the
+    page stay as they were, what was typed stays in its box, and why is shown right where the change was made."""
+    return new_doc == st.session_state[f"{K}:doc"] or store(new_doc, refresh=refresh)
+
+
+def store(new_doc: dict[str, Any], *, refresh: bool = False) -> bool:
+    """``save`` without first comparing with the document on screen (to keep mine after a conflict)."""
     try:
-        st.session_state[f"{K}:rev"] = uc.save_draft(slug, new_doc, st.session_state[f"{K}:rev"], actor, uow_factory())
+        revision = uc.save_draft(slug, new_doc, st.session_state[f"{K}:rev"], actor, uow_factory())
     except DraftConflict:
         st.session_state[f"{K}:conflict"] = True
     except DefinitionInvalid as exc:
         locale = current_locale()
-        # A refusal can quote the refused text itself (a markdown image, a link): shown as plain text.
-        st.session_state[f"{K}:save_errors"] = [plain(f"{e.pointer or '/'}: {localized(e, locale)}")
-                                                for e in exc.errors]
+        for error in exc.errors:  # a refusal can quote the refused text itself (a markdown image): plain text
+            st.error(_("This change was not saved: {problem}").format(
+                problem=plain(f"{error.pointer or '/'}: {localized(error, locale)}")))
+        return False
+    else:
+        st.session_state[f"{K}:rev"] = revision
+    st.session_state[f"{K}:doc"] = new_doc
+    if refresh:
+        st.session_state[f"{K}:gen"] += 1
+    return True
 
 
-def change(new_doc: dict[str, Any]) -> None:
-    """Apply a structural change (add, move, delete…) and show it at once."""
-    save(new_doc, refresh=True)
+def change(new_doc: dict[str, Any], *, notice: str = "", then: Callable[[], None] | None = None) -> None:
+    """Apply a structural change (add, move, delete…) and show it at once. ``then`` does what follows from the
+    change (open the new field, empty the box); ``notice`` says it was saved, so only once it is. A refused
+    change returns here, its reason on the page."""
+    if not save(new_doc, refresh=True):
+        return
+    if notice and not st.session_state.get(f"{K}:conflict"):
+        st.session_state[f"{K}:notice"] = notice
+    if then is not None:
+        then()
     st.rerun()
 
 
@@ -165,8 +182,6 @@ def header() -> None:
     st.caption(_("/{slug} · {department} · {latest} · every change is saved to the draft automatically "
                  "(revision {revision})").format(slug=slug, department=draft.department, latest=latest,
                                                   revision=st.session_state[f"{K}:rev"]))
-    for line in st.session_state.pop(f"{K}:save_errors", []):
-        st.error(_("This change was not saved: {problem}").format(problem=line))
     notice = st.session_state.pop(f"{K}:notice", None)
     if notice:
         st.success(notice)
@@ -188,10 +203,8 @@ def conflict_box() -> None:
         if right.button(_("Keep my version (replace theirs)"), key=f"{K}:mine"):
             st.session_state[f"{K}:rev"] = current.revision
             st.session_state.pop(f"{K}:conflict")
-            mine = st.session_state[f"{K}:doc"]
-            st.session_state[f"{K}:doc"] = None
-            save(mine)
-            st.rerun()
+            if store(st.session_state[f"{K}:doc"]):
+                st.rerun()
 
 
 # ------------------------------------------------------------------ condition editor
@@ -207,22 +220,44 @@ def condition_editor(key: str, current: Condition | None, *, exclude: str | None
 
 
 def condition_parts(key: str, current: Condition | None, *, exclude: str | None) -> Condition | None:
-    """The "<field> <is / is not / …> <value>" part of a condition, once "Only when…" is chosen."""
+    """The "<field> <is / is not / …> <value>" part of a condition, once "Only when…" is chosen.
+
+    A stored condition the form no longer fits (its question deleted, its answer no longer a choice) is shown
+    as it is, with what is wrong, and returned unchanged until the designer picks something else: opening an
+    editor must never rewrite a rule behind the designer's back (the lint keeps reporting it meanwhile).
+    """
     names = {n: label for n, label in labels().items() if n != exclude and ed.read_field(doc, n).kind != "text_block"}
-    if not names:
+    lost = current.field if current and current.field not in names else None
+    if not names and lost is None:
         st.caption(_("Add another field first: a condition looks at the answer to another field."))
         return None
-    choices = list(names)
-    start = choices.index(current.field) if current and current.field in names else 0
-    source_name = st.selectbox(_("Field"), choices, index=start, format_func=lambda n: names[n], key=f"{key}:field")
+    choices = list(names) + ([lost] if lost is not None else [])
+    start = choices.index(current.field) if current else 0
+    source_name = st.selectbox(_("Field"), choices, index=start, key=f"{key}:field",
+                               format_func=lambda n: _("“{name}” (no longer in the form)").format(name=n)
+                               if n == lost else names[n])
+    if source_name == lost:
+        st.warning(_("The question this depended on (“{name}”) no longer exists, so this condition cannot be "
+                     "checked. Choose another question, or choose “Always”.").format(name=plain(lost)))
+        return current
     source = ed.read_field(doc, source_name)
+    same = current if current and current.field == source_name else None
     operators = _operators_for(source.kind)
-    op_start = operators.index(current.operator) if current and current.operator in operators else 0
+    odd_operator = same.operator if same and same.operator not in operators else None
+    tests = operators + ([odd_operator] if odd_operator else [])
     cols = st.columns([1, 2])
-    operator = cols[0].selectbox(_("Test"), operators, index=op_start, format_func=OPERATOR_WORDS.__getitem__,
-                                 key=f"{key}:op:{source.kind}")
+    operator = cols[0].selectbox(_("Test"), tests, index=tests.index(same.operator) if same else 0,
+                                 key=f"{key}:op:{source.kind}",
+                                 format_func=lambda o: _("{test} (does not fit this question)").format(
+                                     test=OPERATOR_WORDS[o]) if o == odd_operator else OPERATOR_WORDS[o])
+    if operator == odd_operator:
+        st.warning(_("“{test}” cannot be checked on a {kind} question. Choose another test.").format(
+            test=OPERATOR_WORDS[operator], kind=kind_words(source.kind).lower()))
+        return current
     value = _value_input(cols[1], f"{key}:value:{source_name}:{operator}", source, operator,
-                         current.value if current and current.field == source_name else None)
+                         same.value if same else None)
+    if value is _UNCHANGED:
+        return current
     return Condition(source_name, operator, value)
 
 
@@ -239,23 +274,69 @@ def _operators_for(kind: str) -> list[str]:
     return ["is", "is_not", "answered", "not_answered"]
 
 
+#: What ``_value_input`` returns while the stored value does not fit and the designer has not chosen another.
+_UNCHANGED = object()
+
+
 def _value_input(box: Any, key: str, source: ed.FieldSpec, operator: str, current: Any) -> Any:
     if operator in ("answered", "not_answered"):
         return None
     if source.kind == "yes_no":
-        return box.radio(_("Answer"), [True, False], index=0 if current in (None, True) else 1,
-                         format_func=lambda v: _("Yes") if v else _("No"), horizontal=True, key=key)
+        return _yes_no_value(box, key, source, current)
     if source.kind in ed.CHOICE_KINDS:
-        pairs = dict(ed.choice_values(source)) or {"": ""}
-        if operator == "one_of":
-            return box.multiselect(_("Answers"), list(pairs), default=[v for v in current or [] if v in pairs],
-                                   format_func=lambda v: str(pairs[v]), key=key)
-        values = list(pairs)
-        return box.selectbox(_("Answer"), values, index=values.index(current) if current in values else 0,
-                             format_func=lambda v: str(pairs[v]), key=key)
+        return _choice_value(box, key, source, operator, current)
     if source.kind in ("number", "money"):
-        return box.number_input(_("Value"), value=float(current) if isinstance(current, (int, float)) else 0.0, key=key)
-    return box.text_input(_("Answer"), value=str(current or ""), key=key)
+        return _number_value(box, key, current)
+    text = box.text_input(_("Answer"), value=str(current or ""), key=key)
+    return current if current is not None and text == str(current) else text
+
+
+def _number_value(box: Any, key: str, current: Any) -> Any:
+    fits = current is None or (isinstance(current, (int, float)) and not isinstance(current, bool))
+    start = (0.0 if current is None else float(current)) if fits else None  # None: an empty box
+    value = box.number_input(_("Value"), value=start, key=key, placeholder=_("a number"))
+    if value is None:  # an emptied box compares with nothing: the stored condition stays until a number is typed
+        if not fits:
+            box.warning(_("“{value}” is not a number: enter the number to compare with.").format(
+                value=plain(str(current))))
+        return _UNCHANGED
+    return value
+
+
+def _yes_no_value(box: Any, key: str, source: ed.FieldSpec, current: Any) -> Any:
+    fits = current is None or isinstance(current, bool)
+    answer = box.radio(_("Answer"), [True, False], index=(1 if current is False else 0) if fits else None,
+                       format_func=lambda v: _("Yes") if v else _("No"), horizontal=True, key=key)
+    if answer is None:
+        box.warning(_("“{value}” is not one of the answers to “{label}”: choose Yes or No.").format(
+            value=plain(str(current)), label=plain(source.label)))
+        return _UNCHANGED
+    return answer
+
+
+def _choice_value(box: Any, key: str, source: ed.FieldSpec, operator: str, current: Any) -> Any:
+    """One of the field's choices (several for "is one of"); a stored answer that is no longer a choice stays
+    listed, marked, and selected, until the designer picks a current one."""
+    pairs = dict(ed.choice_values(source)) or {"": ""}
+    wanted = (current if isinstance(current, list) else [current] if current is not None else [])
+    gone = [v for v in wanted if v not in pairs]
+    words = lambda v: _("“{value}” (no longer a choice)").format(value=v) if v in gone else str(pairs[v])  # noqa: E731
+    if operator == "one_of":
+        picked = box.multiselect(_("Answers"), list(pairs) + gone, default=wanted, format_func=words, key=key)
+        value: Any = picked
+    else:
+        values = list(pairs) + gone[:1]
+        value = box.selectbox(_("Answer"), values, index=values.index(wanted[0]) if wanted else 0,
+                              format_func=words, key=key)
+        picked = [value]
+    still_gone = [v for v in picked if v in gone]
+    if still_gone:
+        box.warning(ngettext("{values} is no longer one of the choices of “{label}”, so it can never be the answer. "
+                             "Choose one of its current choices.",
+                             "{values} are no longer among the choices of “{label}”, so they can never be the "
+                             "answer. Choose among its current choices.", len(still_gone)).format(
+            values=", ".join(_("“{value}”").format(value=plain(str(v))) for v in still_gone), label=plain(source.label)))
+    return value
 
 
 # ------------------------------------------------------------------ fields
@@ -274,9 +355,7 @@ def fields_section() -> None:
                                    placeholder=_("e.g. Date of the event"))
         if cols[2].button(_("Add"), type="primary", key=f"{K}:add", width="stretch"):
             new_doc, name = ed.add_field(doc, kind, label or kind_words(kind))
-            select(name, new_doc)
-            empty_next_run(f"{K}:new_label")
-            change(new_doc)
+            change(new_doc, then=lambda: (select(name, new_doc), empty_next_run(f"{K}:new_label")))
     if not specs:
         st.info(_("This form has no fields yet. Choose a kind of field above and press “Add”."))
         return
@@ -346,11 +425,10 @@ def field_action(name: str, action: str) -> None:
         change(ed.move_field(doc, name, -1 if action == "up" else 1))
     if action == "copy":
         new_doc, copy_name = ed.duplicate_field(doc, name)
-        select(copy_name, new_doc)
-        change(new_doc)
+        change(new_doc, then=lambda: select(copy_name, new_doc))
     if action == "delete":
-        st.session_state[f"{K}:notice"] = _("Field “{label}” deleted.").format(label=ed.read_field(doc, name).label)
-        change(ed.delete_field(doc, name))
+        change(ed.delete_field(doc, name),
+               notice=_("Field “{label}” deleted.").format(label=plain(ed.read_field(doc, name).label)))
 
 
 def field_editor(spec: ed.FieldSpec) -> None:
@@ -364,8 +442,12 @@ def field_editor(spec: ed.FieldSpec) -> None:
         new = _answer_settings(spec, new, k)
     new = replace(new, show_when=condition_editor(f"{k}:show", spec.show_when, exclude=spec.name,
                                                   prompt=_("Show this field")))
-    if new != spec:
-        save(ed.put_field(doc, new))
+    # Compared as documents: two specs can write the same JSON (a free pattern equal to a named format's), and a
+    # rerun for a change that changes nothing would never end.
+    new_doc = ed.put_field(doc, new) if new != spec else doc
+    # A table of entry questions keeps its edits as changes to the rows it was given: drawn again from the saved
+    # rows, it would add an added row a second time. So a change of the questions draws fresh widgets.
+    if new_doc != doc and save(new_doc, refresh=new.subfields != spec.subfields):
         st.rerun()
 
 
@@ -488,16 +570,27 @@ def _date_limit(box: Any, current: str, k: str, *, earliest: bool) -> str:
 
 
 def _entry_questions(spec: ed.FieldSpec, k: str) -> tuple[ed.FieldSpec, ...]:
-    """The questions asked for each entry of a repeating group, one per line (short texts)."""
-    text = st.text_area(_("Questions for each entry, one per line"), value="\n".join(s.label for s in spec.subfields),
-                        key=f"{k}:entries", help=_("For example: Name, then Relationship to you."))
-    existing = {s.label: s for s in spec.subfields}
-    entries: list[ed.FieldSpec] = []
-    for label in dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()):
-        taken = {s.name for s in entries}
-        entries.append(existing.get(label) or ed.FieldSpec(ed.make_name(label, taken), "short_text", label,
-                                                           required=True, max_length=200))
-    return tuple(entries) or spec.subfields
+    """The questions asked for each entry of a repeating group: one row each, with its kind and "required"."""
+    words = {kind: kind_words(kind) for kind in (*ed.ENTRY_KINDS, *(s.kind for s in spec.subfields))}
+    st.markdown("**" + _("Questions for each entry") + "**")
+    st.caption(_("One row per question, for example Name, then Relationship to you. Add a row at the bottom of the "
+                 "table; to remove one, tick it and press the bin."))
+    # A new row gets its defaults in the browser; these say the same when a row arrives without them.
+    rows = st.data_editor(
+        [{"name": s.name, "question": s.label, "kind": words[s.kind], "required": s.required} for s in spec.subfields],
+        key=f"{k}:entries", num_rows="dynamic", hide_index=True, width="stretch",
+        column_order=("question", "kind", "required"),
+        column_config={"question": st.column_config.TextColumn(_("Question"), required=True, max_chars=300),
+                       "kind": st.column_config.SelectboxColumn(_("Kind of answer"), options=list(words.values()),
+                                                                required=True, default=words["short_text"]),
+                       "required": st.column_config.CheckboxColumn(_("Required"), default=False)})
+    kinds = {shown: kind for kind, shown in words.items()}
+    entries = ed.entry_questions(spec.subfields, [
+        ed.EntryRow(row.get("name"), str(row.get("question") or ""), kinds.get(row.get("kind"), "short_text"),
+                    bool(row.get("required"))) for row in rows])
+    if not entries:
+        st.warning(_("A repeating group needs at least one question; the last one is kept."))
+    return entries or spec.subfields
 
 
 def _pattern_input(spec: ed.FieldSpec, k: str) -> str:
@@ -508,8 +601,10 @@ def _pattern_input(spec: ed.FieldSpec, k: str) -> str:
                           format_func=presets.__getitem__, key=f"{k}:preset")
     if choice != "custom":
         return choice
-    return st.text_input(_("Pattern (regular expression)"), value=spec.pattern if current == "custom" else "",
-                         key=f"{k}:pattern", help=_("For example ^[0-9]{4}$ for exactly four digits."))
+    # From a named format, its pattern is the start: adapting "1234 AB" is easier than writing it again.
+    start = spec.pattern if current == "custom" else ed.PATTERN_PRESETS[current][1] if current else ""
+    return st.text_input(_("Pattern (regular expression)"), value=start, key=f"{k}:pattern",
+                         help=_("For example ^[0-9]{4}$ for exactly four digits."))
 
 
 # ------------------------------------------------------------------ pages
@@ -531,8 +626,8 @@ def pages_section() -> None:
             title = cols[0].text_input(_("Page {number} title").format(number=index + 1), value=page_.get("title", ""),
                                        key=keyed(f"page:{index}"))
             if title.strip() and title != page_.get("title"):
-                save(ed.rename_page(doc, index, title))
-                st.rerun()
+                if save(ed.rename_page(doc, index, title)):
+                    st.rerun()
             name = page_.get("title") or str(index + 1)
             with cols[1]:
                 if icon_button(_("Move page “{title}” earlier").format(title=name), ":material/arrow_upward:",
@@ -561,8 +656,7 @@ def pages_section() -> None:
     cols = st.columns([4, 1], vertical_alignment="bottom")
     new_title = cols[0].text_input(_("New page title"), key=emptied(f"{K}:new_page"), placeholder=_("e.g. About you"))
     if cols[1].button(_("Add page"), key=f"{K}:add_page"):
-        empty_next_run(f"{K}:new_page")
-        change(ed.add_page(doc, new_title))
+        change(ed.add_page(doc, new_title), then=lambda: empty_next_run(f"{K}:new_page"))
 
 
 # ------------------------------------------------------------------ approval steps
@@ -586,8 +680,8 @@ def steps_section(groups: dict[str, int]) -> None:
                                   format_func=lambda g: ngettext("{group} ({count} member)", "{group} ({count} members)",
                                                                  groups[g]).format(group=g, count=groups[g]))
         if cols[2].button(_("Add step"), key=f"{K}:add_step", type="primary", disabled=not groups):
-            empty_next_run(f"{K}:new_step")  # else one more click adds the same step twice
-            change(ed.add_step(doc, name or _("Review"), group))
+            change(ed.add_step(doc, name or _("Review"), group),  # emptied, else one more click adds it twice
+                   then=lambda: empty_next_run(f"{K}:new_step"))
 
 
 def step_editor(index: int, step: dict[str, Any], count: int, groups: dict[str, int]) -> None:
@@ -630,8 +724,8 @@ def step_editor(index: int, step: dict[str, Any], count: int, groups: dict[str, 
         changes["condition"] = condition_editor(f"{k}:cond", current, exclude=None, prompt=_("This step applies"))
     new_doc = ed.update_step(doc, index, **changes)
     if new_doc != doc:
-        save(new_doc)
-        st.rerun()
+        if save(new_doc):
+            st.rerun()
 
 
 # ------------------------------------------------------------------ settings
@@ -669,8 +763,8 @@ def settings_section() -> None:
         format_func=lambda n: _("(no email field — only signed-in residents get mail)") if n is None else names[n])
     new_doc = {**doc, "title": title.strip() or doc.get("title", ""), "description": description, "settings": settings}
     if new_doc != doc:
-        save(new_doc)
-        st.rerun()
+        if save(new_doc):
+            st.rerun()
 
 
 def retention_inputs(k: str, settings: dict[str, Any]) -> None:
@@ -763,11 +857,9 @@ def add_language(code: str) -> None:
         return
     added = tr.locale_code(code)
     st.session_state[f"{K}:tr_locale"] = added
-    if added not in LANGUAGES:
-        st.session_state[f"{K}:notice"] = _(
-            "{language} added. Formwork's own screens are not translated into it yet, so residents can choose it "
-            "once they are; until then the translations are kept with the form.").format(language=language_title(added))
-    change(new_doc)
+    change(new_doc, notice="" if added in LANGUAGES else _(
+        "{language} added. Formwork's own screens are not translated into it yet, so residents can choose it "
+        "once they are; until then the translations are kept with the form.").format(language=language_title(added)))
 
 
 def translation_table(locale: str) -> None:
@@ -803,8 +895,8 @@ def translation_row(row: tr.TranslationRow, locale: str, labels_by_name: dict[st
                       **size)
         _status(row, locale)
     if text.strip() != row.text:
-        save(tr.set_translation(doc, locale, row.pointer, text))
-        st.rerun()
+        if save(tr.set_translation(doc, locale, row.pointer, text)):
+            st.rerun()
 
 
 def _status(row: tr.TranslationRow, locale: str) -> None:
@@ -838,8 +930,7 @@ def remove_language_box(locale: str) -> None:
     if cols[0].button(_("Remove {language}").format(language=language(locale)), key=f"{K}:tr_remove_yes",
                       type="primary"):
         st.session_state.pop(f"{K}:tr_remove")
-        st.session_state[f"{K}:notice"] = _("{language} removed.").format(language=language_title(locale))
-        change(tr.remove_language(doc, locale))
+        change(tr.remove_language(doc, locale), notice=_("{language} removed.").format(language=language_title(locale)))
     if cols[1].button(_("Keep it"), key=f"{K}:tr_remove_no"):
         st.session_state.pop(f"{K}:tr_remove")
         st.rerun()
@@ -996,8 +1087,7 @@ def apply_json(text: str) -> None:
     if new_doc.get("slug") != slug or new_doc.get("department") != draft.department:
         st.error(_("The address (slug) and department of a form cannot change here."))
         return
-    st.session_state[f"{K}:notice"] = _("The definition was replaced and saved as the draft.")
-    change(new_doc)
+    change(new_doc, notice=_("The definition was replaced and saved as the draft."))
 
 
 # ------------------------------------------------------------------ preview and test run

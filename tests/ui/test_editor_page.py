@@ -188,14 +188,38 @@ def draft_exists(engine: Engine, slug: str) -> bool:
     return forms.open_draft(slug, DESIGNER, SqlUnitOfWork(engine)).revision == 1
 
 
-def test_a_repeating_group_gets_its_questions_from_one_line_each(
+def edit_entries(app: AppTest, name: str, edited: dict | None = None, added: list | None = None,
+                 deleted: list | None = None) -> AppTest:
+    """Edit the table of a repeating group's questions as the browser reports it (rows by position)."""
+    app.session_state[f"{field_key(app, name)}:entries"] = {
+        "edited_rows": edited or {}, "added_rows": added or [], "deleted_rows": deleted or []}
+    return app.run()
+
+
+def test_a_repeating_group_asks_each_entry_questions_of_their_own_kind(
         new_app: Callable[[], AppTest], street_party: Engine) -> None:
     app = add_field(open_editor(new_app), "repeating_group", "Helpers")
-    field_key = f"{K}:{app.session_state[f'{K}:gen']}:field:helpers"
-    app.text_area(key=f"{field_key}:entries").input("Name\nPhone number").run()
+    app = edit_entries(app, "helpers", edited={0: {"question": "Name", "required": True}},
+                       added=[{"question": "Age", "kind": "Number", "required": False},
+                              {"question": "Date of birth", "kind": "Date", "required": False},
+                              {"question": "First aid trained", "kind": "Yes / no", "required": True}])
     items = draft(street_party).document["schema"]["properties"]["helpers"]["items"]
-    assert [p["title"] for p in items["properties"].values()] == ["Name", "Phone number"]
-    assert items["required"] == ["name", "phone_number"]
+    assert {n: (p["title"], p["type"], p.get("format")) for n, p in items["properties"].items()} == {
+        "item": ("Name", "string", None), "age": ("Age", "number", None),
+        "date_of_birth": ("Date of birth", "string", "date"), "first_aid_trained": ("First aid trained", "boolean", None)}
+    assert items["required"] == ["item", "first_aid_trained"]
+    # The preview asks each question with its own kind of box.
+    app.button(key=next(b.key for b in app.button if b.label == "Add an entry")).click().run()
+    assert [n.label for n in app.number_input if n.label.startswith("Age")] == ["Age"]
+    assert [d.label for d in app.date_input if d.label.startswith("Date of birth")] == ["Date of birth"]
+    # Renaming keeps the stored name; a new kind starts with that kind's rules; a removed row goes.
+    app = edit_entries(app, "helpers", edited={0: {"question": "Full name"}, 1: {"kind": "Short text"}}, deleted=[2])
+    items = draft(street_party).document["schema"]["properties"]["helpers"]["items"]
+    assert {n: (p["title"], p["type"]) for n, p in items["properties"].items()} == {
+        "item": ("Full name", "string"), "age": ("Age", "string"), "first_aid_trained": ("First aid trained", "boolean")}
+    assert items["properties"]["age"]["maxLength"] == 200
+    table = app.session_state[f"{field_key(app, 'helpers')}:entries"]  # a fresh table, showing the saved rows
+    assert table == {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
 
 
 # ------------------------------------------------------------------ translations (issue 9)
@@ -599,3 +623,270 @@ def test_a_french_designer_reads_why_a_rollback_was_refused_in_french(
     assert "Étape « Public safety review » : il n’existe pas de groupe « Public safety »." in refusal
     assert "there is no group" not in refusal
     assert forms.published_form(SLUG, SqlUnitOfWork(street_party)).number == 2
+
+
+# ------------------------------------------------------------------ broken conditions are shown, never rewritten
+
+
+def store(engine: Engine, document: dict) -> forms.Draft:
+    """Save ``document`` as the draft (as another designer or an import would) and return what was stored."""
+    forms.save_draft(SLUG, document, draft(engine).revision, DESIGNER, SqlUnitOfWork(engine))
+    return draft(engine)
+
+
+def test_a_field_shown_or_required_when_a_deleted_field_keeps_its_condition_when_opened(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    document = draft(street_party).document
+    document = ed.put_field(document, replace(ed.read_field(document, "phone"),
+                                              required_when=Condition("road_closure", "is", True)))
+    stored = store(street_party, ed.delete_field(document, "road_closure"))
+    app = open_field(open_editor(new_app), "closure_details")
+    key = field_key(app, "closure_details")
+    assert app.radio(key=f"{key}:show:mode").value == "Only when…"
+    question = app.selectbox(key=f"{key}:show:field")
+    assert question.value == "road_closure" and question.format_func("road_closure") == (
+        "“road_closure” (no longer in the form)")
+    assert ("The question this depended on (“road_closure”) no longer exists, so this condition cannot be checked. "
+            "Choose another question, or choose “Always”." in texts(app))
+    app = open_field(app, "phone")
+    assert app.selectbox(key=f"{field_key(app, 'phone')}:reqwhen:field").value == "road_closure"
+    assert draft(street_party) == stored  # opening the editors saved nothing
+    shown = texts(section(app, "Check and publish"))
+    assert "is shown when “road_closure” …, but there is no such field any more." in shown
+    assert "“Phone number” is required when “road_closure” …, but there is no such field any more." in shown
+    # The designer repairs it by choosing another question: that is saved.
+    app = open_field(section(app, "Fields"), "closure_details")
+    app.selectbox(key=f"{field_key(app, 'closure_details')}:show:field").set_value("amplified_music").run()
+    assert ed.read_field(draft(street_party).document, "closure_details").show_when == Condition(
+        "amplified_music", "is", True)
+
+
+def test_opening_the_approval_steps_keeps_a_step_condition_on_a_deleted_field(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    document = ed.update_step(draft(street_party).document, 1, condition=Condition("guests", "greater_than", 100))
+    stored = store(street_party, ed.delete_field(document, "guests"))
+    app = section(open_editor(new_app), "Approval steps")
+    step_key = f"{K}:{app.session_state[f'{K}:gen']}:step:safety:cond"
+    assert app.radio(key=f"{step_key}:mode").value == "Only when…"
+    assert app.selectbox(key=f"{step_key}:field").value == "guests"
+    assert "The question this depended on (“guests”) no longer exists" in texts(app)
+    assert draft(street_party) == stored
+    assert ("Step 2 “Public safety review” applies only when “guests” …, but there is no such field"
+            in texts(section(app, "Check and publish")))
+    assert draft(street_party) == stored
+
+
+def stall_form(engine: Engine) -> dict:
+    """A "Kind of stall" choice (Food, Crafts), a field shown for food stalls, and a step for food or crafts."""
+    document, _name = ed.add_field(draft(engine).document, "one_choice", "Kind of stall")
+    document = ed.put_field(document, replace(ed.read_field(document, "kind_of_stall"), options=("Food", "Crafts")))
+    document, _name = ed.add_field(document, "short_text", "Food hygiene certificate")
+    document = ed.put_field(document, replace(ed.read_field(document, "food_hygiene_certificate"),
+                                              show_when=Condition("kind_of_stall", "is", "Food")))
+    return ed.update_step(document, 1, condition=Condition("kind_of_stall", "one_of", ["Food", "Crafts"]))
+
+
+def test_a_condition_on_a_removed_choice_is_shown_as_such_and_kept_until_the_designer_chooses(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    document = stall_form(street_party)
+    stored = store(street_party, ed.put_field(document, replace(ed.read_field(document, "kind_of_stall"),
+                                                                options=("Crafts", "Games"))))
+    app = open_field(open_editor(new_app), "food_hygiene_certificate")
+    value = app.selectbox(key=f"{field_key(app, 'food_hygiene_certificate')}:show:value:kind_of_stall:is")
+    assert value.options == ["Crafts", "Games", "“Food” (no longer a choice)"] and value.value == "Food"
+    assert ("“Food” is no longer one of the choices of “Kind of stall”, so it can never be the answer. Choose one "
+            "of its current choices." in texts(app))
+    app = section(app, "Approval steps")
+    step_key = f"{K}:{app.session_state[f'{K}:gen']}:step:safety:cond"
+    answers = app.multiselect(key=f"{step_key}:value:kind_of_stall:one_of")
+    assert answers.value == ["Food", "Crafts"]
+    assert "“Food” is no longer one of the choices of “Kind of stall”" in texts(app)
+    assert draft(street_party) == stored  # neither the field's nor the step's condition was rewritten
+    assert "can never apply: no answer to “Kind of stall” makes" in texts(section(app, "Check and publish"))
+    # Choosing a current answer replaces the old one, and the warning goes.
+    app = section(app, "Approval steps")
+    app.multiselect(key=f"{step_key}:value:kind_of_stall:one_of").set_value(["Crafts"]).run()
+    assert ed.step_condition(draft(street_party).document["workflow"]["steps"][1]) == Condition(
+        "kind_of_stall", "one_of", ["Crafts"])
+    assert "no longer one of the choices" not in texts(app)
+
+
+@pytest.mark.parametrize(("kind", "problem"), [
+    ("number", "“Food” is not a number: enter the number to compare with."),
+    ("yes_no", "“Food” is not one of the answers to “Kind of stall”: choose Yes or No."),
+])
+def test_a_condition_on_a_field_added_again_as_another_kind_is_kept_until_the_designer_chooses(
+        new_app: Callable[[], AppTest], street_party: Engine, kind: str, problem: str) -> None:
+    document, name = ed.add_field(ed.delete_field(stall_form(street_party), "kind_of_stall"), kind, "Kind of stall")
+    assert name == "kind_of_stall"  # the same label gives the same stored name, now for a new kind of answer
+    stored = store(street_party, document)
+    app = open_field(open_editor(new_app), "food_hygiene_certificate")
+    assert problem in texts(app)
+    assert draft(street_party) == stored
+
+
+def test_a_refused_json_save_says_only_that_and_keeps_the_typed_json_for_correcting(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    stored = draft(street_party)
+    app = section(open_editor(new_app), "Advanced")
+    json_key = f"{K}:{app.session_state[f'{K}:gen']}:json"
+    document = template(SLUG)
+    document["title"] = "Street party ![map](https://tracker.example/pixel.png)"
+    typed = json.dumps(document)
+    app.text_area(key=json_key).input(typed).run()
+    app.button(key=f"{K}:apply_json").click().run()
+    refusals = [e.value for e in app.error]
+    assert len(refusals) == 1 and refusals[0].startswith("This change was not saved: /title: ")
+    assert not app.success and "replaced and saved" not in texts(app)
+    assert app.title[0].value.replace("\\", "") == "Apply for a street-party permit"  # not the refused title
+    assert app.text_area(key=json_key).value == typed  # still there to correct
+    assert draft(street_party) == stored
+    document["title"] = "Street party on Elm Street"
+    app.text_area(key=json_key).input(json.dumps(document)).run()
+    app.button(key=f"{K}:apply_json").click().run()
+    assert [s.value for s in app.success] == ["The definition was replaced and saved as the draft."]
+    assert not app.error and draft(street_party).document["title"] == "Street party on Elm Street"
+
+
+def test_a_refused_field_edit_is_explained_at_the_field_and_does_not_block_the_next_edit(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    stored = draft(street_party)
+    app = open_field(open_editor(new_app), "organiser")
+    app.text_input(key=f"{field_key(app, 'organiser')}:label").input(
+        "Your name ![logo](https://tracker.example/pixel.png)").run()
+    assert [e.value for e in app.error][0].startswith("This change was not saved: /schema/properties/organiser/title:")
+    assert draft(street_party) == stored
+    assert "Organiser's full name *" in [w.label for w in app.text_input]  # the preview shows what is saved
+    app = open_field(app, "phone")
+    app.text_input(key=f"{field_key(app, 'phone')}:help").input("We call only if something is unclear.").run()
+    saved = draft(street_party)
+    assert saved.revision == stored.revision + 1 and not app.error
+    assert saved.document["schema"]["properties"]["phone"]["description"] == "We call only if something is unclear."
+    assert saved.document["schema"]["properties"]["organiser"]["title"] == "Organiser's full name"
+
+
+# ------------------------------------------------------------------ pages, field actions, steps, patterns, warnings
+
+
+def gen_key(app: AppTest, name: str) -> str:
+    return f"{K}:{app.session_state[f'{K}:gen']}:{name}"
+
+
+def test_the_designer_splits_a_form_into_named_pages_and_moves_fields_between_them(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    document = draft(street_party).document
+    del document["uiSchema"]["ui:pages"]
+    store(street_party, document)
+    app = section(open_editor(new_app), "Pages")
+    assert "This form is one page." in texts(app)
+    app.button(key=f"{K}:split").click().run()
+    pages = ed.pages_of(draft(street_party).document)
+    assert [(p["title"], p["fields"]) for p in pages] == [("Page 1", ed.field_names(document))]
+    app.text_input(key=f"{K}:new_page").input("The event").run()
+    app.button(key=f"{K}:add_page").click().run()
+    assert app.text_input(key=f"{K}:new_page").value == ""
+    app.text_input(key=gen_key(app, "page:0")).input("About you").run()
+    for name in ("street", "event_date"):
+        app.selectbox(key=gen_key(app, f"move:{name}")).set_value(1).run()
+    pages = ed.pages_of(draft(street_party).document)
+    assert [p["title"] for p in pages] == ["About you", "The event"]
+    assert pages[1]["fields"] == ["street", "event_date"] and "street" not in pages[0]["fields"]
+    # The preview offers the pages by name; the second page shows the moved fields.
+    preview_page = app.selectbox(key=f"{K}:preview_page")
+    assert preview_page.options == ["1. About you", "2. The event"]
+    preview_page.set_value(1).run()
+    assert "Street where the party takes place *" in [w.label for w in app.text_input]
+    # Moving "The event" first, then removing it: its fields go back to the page before.
+    app.button(key=f"{K}:pup:1:iconbtn:").click().run()
+    assert [p["title"] for p in ed.pages_of(draft(street_party).document)] == ["The event", "About you"]
+    app.button(key=f"{K}:pdel:1:iconbtn:").click().run()
+    pages = ed.pages_of(draft(street_party).document)
+    assert [p["title"] for p in pages] == ["The event"] and set(pages[0]["fields"]) == set(ed.field_names(document))
+
+
+def test_duplicating_a_field_puts_the_copy_right_after_it_and_delete_removes_it_everywhere(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = open_editor(new_app)
+    app.button(key=f"{K}:copy:phone:iconbtn:").click().run()
+    document = draft(street_party).document
+    order = document["uiSchema"]["ui:order"]
+    copy_name = order[order.index("phone") + 1]
+    copy = ed.read_field(document, copy_name)
+    assert (copy.label, copy.kind, copy.max_length) == ("Phone number (copy)", "phone", 30)
+    assert copy_name in ed.pages_of(document)[0]["fields"]  # on the same page as the original
+    assert "Editing this phone number field" in texts(app)  # the copy's editor is open to rename it
+    assert app.text_input(key=f"{field_key(app, copy_name)}:label").value == "Phone number (copy)"
+    app.button(key=f"{K}:delete:email:iconbtn:").click().run()
+    document = draft(street_party).document
+    assert "email" not in ed.field_names(document) and "email" not in document["uiSchema"]["ui:order"]
+    assert all("email" not in p["fields"] for p in ed.pages_of(document))
+    assert "email" not in document["settings"]["personal_data"]
+    assert document["settings"]["contact_email_field"] is None
+    assert "Field “Email address” deleted." in texts(app)
+    assert "Email address *" not in [w.label for w in app.text_input]  # gone from the preview too
+
+
+def test_the_step_editor_saves_group_policy_days_actions_and_comments(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = section(open_editor(new_app), "Approval steps")
+    k = gen_key(app, "step:events-check")
+    group = app.selectbox(key=f"{k}:group")
+    assert group.options == ["Empty group (0 members)", "Events office (1 member)", "Public safety (1 member)",
+                             "Road inspectors (2 members)"]
+    group.set_value("Public safety").run()
+    app.selectbox(key=f"{gen_key(app, 'step:events-check')}:policy").set_value("all").run()
+    k = gen_key(app, "step:events-check")
+    app.number_input(key=f"{k}:sla").set_value(7).run()
+    app.multiselect(key=f"{k}:actions").set_value(["approve", "reject", "return"]).run()
+    app.checkbox(key=f"{k}:public").uncheck().run()
+    step = draft(street_party).document["workflow"]["steps"][0]
+    assert (step["group"], step["policy"], step["sla_days"], step["actions"], step["comments_visible_to_resident"]) == (
+        "Public safety", "all", 7, ["approve", "reject", "return"], False)
+    assert "1. Check by the events office — Public safety (all members must approve; 7 working days)" in texts(app)
+    app.selectbox(key=f"{k}:policy").set_value("n").run()
+    assert draft(street_party).document["workflow"]["steps"][0]["approvals_needed"] == 2
+    assert "(2 members must approve; 7 working days)" in texts(app)
+    # Two approvals from a group of one can never be given: the check says so and publishing waits.
+    app = section(app, "Check and publish")
+    assert "Step 1 “Check by the events office” needs 2 approvals but “Public safety” has only 1 members." in texts(app)
+    assert app.button(key=f"{K}:publish").disabled
+    app = section(app, "Approval steps")
+    app.number_input(key=f"{gen_key(app, 'step:events-check')}:n").set_value(1).run()
+    assert draft(street_party).document["workflow"]["steps"][0]["approvals_needed"] == 1
+    app.selectbox(key=f"{gen_key(app, 'step:events-check')}:policy").set_value("any").run()
+    assert draft(street_party).document["workflow"]["steps"][0]["approvals_needed"] is None
+
+
+def test_a_text_field_gets_a_named_format_or_its_own_pattern(new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    app = open_field(open_editor(new_app), "street")
+    key = field_key(app, "street")
+    preset = app.selectbox(key=f"{key}:preset")
+    assert preset.value == "" and preset.format_func("nl_postcode") == "Dutch postcode (1234 AB)"
+    preset.set_value("nl_postcode").run()
+    prop = draft(street_party).document["schema"]["properties"]["street"]
+    assert prop["pattern"] == ed.PATTERN_PRESETS["nl_postcode"][1]
+    app.selectbox(key=f"{key}:preset").set_value("custom").run()
+    free = app.text_input(key=f"{key}:pattern")
+    assert free.value == ed.PATTERN_PRESETS["nl_postcode"][1]  # the chosen format, to adapt rather than retype
+    free.input("^[0-9]{4}$").run()
+    assert draft(street_party).document["schema"]["properties"]["street"]["pattern"] == "^[0-9]{4}$"
+    assert app.selectbox(key=f"{key}:preset").value == "custom"
+    # A pattern the safe matcher (RE2) cannot run is an error to fix before publishing.
+    app.text_input(key=f"{key}:pattern").input("^(a)\\1$").run()
+    app = section(app, "Check and publish")
+    assert "“Street where the party takes place”: the pattern cannot be used" in texts(app)
+    assert app.button(key=f"{K}:publish").disabled
+
+
+def test_warnings_must_be_acknowledged_before_publishing(new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    store(street_party, ed.update_step(draft(street_party).document, 1, actions=["reject", "comment"]))
+    app = section(open_editor(new_app), "Check and publish")
+    assert ("Step 2 “Public safety review” does not offer “approve”, so requests can never get past it."
+            in [w.value for w in app.warning])
+    publish = app.button(key=f"{K}:publish")
+    assert publish.disabled and publish.help == "Tick “I have read the warnings” first."
+    app.checkbox(key=f"{K}:ack").check().run()
+    assert not app.button(key=f"{K}:publish").disabled
+    app.button(key=f"{K}:publish").click().run()
+    assert "Published as version 1" in texts(app)
+    assert forms.published_form(SLUG, SqlUnitOfWork(street_party)).number == 1

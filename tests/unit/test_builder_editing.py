@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
 
 from builder import editing as ed
+from builder import translations as tr
 from builder.conditions import Condition, compile_condition, read_condition
 from builder.definition import Workflow, parse_definition
 from builder.diff import describe_changes
@@ -305,8 +308,8 @@ def test_diff_says_in_words_what_changed() -> None:
     assert "Field “Email” added." in changes
     assert "Approval step “Check by the events office”: working days allowed changed from “5” to “9”." in changes
     assert ("Approval step “Check by the events office”: when it applies changed from always to when "
-            "“kind_of_stall” is “Food”.") in changes
-    assert "Setting “retention period (days)” changed from nothing to “365”." in changes
+            "“Stall type” is “Food”.") in changes  # the field's label, not its stored name
+    assert "Setting “days approved or rejected requests are kept” changed from “730” to “365”." in changes
     assert describe_changes(old, old) == []
 
 
@@ -440,3 +443,146 @@ def test_at_least_and_at_most_rows_of_a_repeating_group_reach_the_schema_and_are
         _submit(uow, {name: []}, "k2")
     assert [(e.path, e.message) for e in too_few.value.errors] == [((name,), "Add at least 1.")]
     assert _submit(uow, {name: rows[:3]}, "k3")
+
+
+def _changes_of(edit: Callable[[dict], dict]) -> list[str]:
+    old = _form()
+    return describe_changes(old, edit(copy.deepcopy(old)))
+
+
+def _edit_field(name: str, **changes: object) -> Callable[[dict], dict]:
+    return lambda document: ed.put_field(document, replace(ed.read_field(document, name), **changes))
+
+
+@pytest.mark.parametrize(("edit", "sentence"), [
+    (_edit_field("kind_of_stall", dropdown=True), "Field “Kind of stall”: shown as changed from buttons to a dropdown list."),
+    (_edit_field("your_full_name", pattern="nl_postcode"),
+     "Field “Your full name”: allowed format changed from nothing to “Dutch postcode (1234 AB)”."),
+    (_edit_field("expected_turnover", min_value=10, max_value=5000),
+     "Field “Expected turnover”: highest allowed changed from nothing to “5000”."),
+    (_edit_field("what_else", show_when=Condition("kind_of_stall", "one_of", ["Food", "Other"])),
+     "Field “What else”: now shown when “Kind of stall” is one of “Food”, “Other” (was when “Kind of stall” is "
+     "“Other”)."),
+    (_edit_field("what_else", required=False, required_when=Condition("expected_turnover", "greater_than", 100)),
+     "Field “What else”: now required when “Expected turnover” is greater than 100 (was always)."),
+])
+def test_diff_names_each_field_change_by_labels(edit: Callable[[dict], dict], sentence: str) -> None:
+    assert sentence in _changes_of(edit)
+
+
+def _with_date(document: dict) -> dict:
+    document, name = ed.add_field(document, "date", "Market day")
+    return document
+
+
+def test_diff_says_the_earliest_and_latest_date_in_words() -> None:
+    old = _with_date(_form())
+    new = ed.put_field(old, replace(ed.read_field(old, "market_day"), earliest_date="today+14",
+                                    latest_date="2027-06-30"))
+    assert describe_changes(old, new) == [
+        "Field “Market day”: earliest date changed from no limit to 14 days after today.",
+        "Field “Market day”: latest date changed from no limit to “2027-06-30”."]
+    newer = ed.put_field(new, replace(ed.read_field(new, "market_day"), earliest_date="today"))
+    assert describe_changes(new, newer) == [
+        "Field “Market day”: earliest date changed from 14 days after today to today."]
+
+
+def test_diff_names_choice_counts_and_the_questions_of_a_repeating_group() -> None:
+    old, _name = ed.add_field(_form(), "repeating_group", "Helpers")
+    old, _name = ed.add_field(old, "several_choices", "Equipment")
+    helpers = ed.read_field(old, "helpers")
+    name_question = replace(helpers.subfields[0], label="Name")
+    old = ed.put_field(old, replace(helpers, subfields=(name_question,)))
+    phone = ed.FieldSpec("phone", "short_text", "Phone", required=True)
+    new = ed.put_field(old, replace(ed.read_field(old, "helpers"), max_items=4,
+                                    subfields=(replace(name_question, label="Full name", required=False), phone)))
+    new = ed.put_field(new, replace(ed.read_field(new, "equipment"), min_items=1))
+    changes = describe_changes(old, new)
+    assert changes == [
+        "Field “Helpers”: most entries changed from nothing to “4”.",
+        "Field “Helpers”: question “Phone” added to each entry.",
+        "Field “Helpers”: question “Name” renamed to “Full name”.",
+        "Field “Helpers”, question “Full name”: required changed from yes to no.",
+        "Field “Equipment”: fewest choices changed from nothing to “1”."]
+
+
+def test_diff_names_file_types_and_the_step_settings_in_words() -> None:
+    old, _name = ed.add_field(_form(), "file", "Photo of the stall")
+    new = ed.put_field(old, replace(ed.read_field(old, "photo_of_the_stall"), file_types=("image/heic",)))
+    new = ed.update_step(new, 0, policy="n", approvals_needed=2, actions=["approve", "return"],
+                         comments_visible_to_resident=False)
+    step = "Approval step “Check by the events office”"
+    assert describe_changes(old, new) == [
+        "Field “Photo of the stall”: allowed file types changed from “PDF”, “JPEG photo”, “PNG image” to "
+        "“iPhone photo (HEIC)”.",
+        f"{step}: who must approve changed from any one member to a number of members.",
+        f"{step}: approvals needed changed from nothing to “2”.",
+        f"{step}: what reviewers can do changed from “approve”, “reject”, “return to the resident for more "
+        "information”, “comment” to “approve”, “return to the resident for more information”.",
+        f"{step}: resident sees comments changed from yes to no."]
+
+
+def test_diff_names_every_setting_and_the_fields_it_names_by_their_labels() -> None:
+    old, _name = ed.add_field(_form(), "email", "Your email")
+    new = copy.deepcopy(old)
+    new["settings"] = {"retention_withdrawn_days": 30, "retention_abandoned_days": 60, "submission": "signed_in",
+                       "contact_email_field": "your_email", "personal_data": ["your_full_name", "your_email"]}
+    assert describe_changes(old, new) == [
+        "Setting “who may submit” changed from anyone, without an account to only residents who have signed in.",
+        "Setting “days withdrawn requests are kept” changed from as long as approved or rejected requests to “30”.",
+        "Setting “days before a request the resident never answered is closed and removed” changed from as long as "
+        "approved or rejected requests to “60”.",
+        "Setting “fields holding personal data” changed from nothing to “Your full name”, “Your email”.",
+        "Setting “send updates to the address in” changed from no field to “Your email”."]
+
+
+def test_diff_names_page_renames_moves_and_translations() -> None:
+    old = ed.add_page(ed.split_into_pages(_form(), "About you"), "The stall")
+    new = ed.move_to_page(ed.rename_page(old, 0, "You"), "expected_turnover", 1)
+    new = tr.set_translation(tr.add_language(new, "fr"), "fr", "/title", "Stand de marché")
+    assert describe_changes(old, new) == [
+        "Pages changed from “About you”, “The stall” to “You”, “The stall”.",
+        "Field “Expected turnover” moved to page “The stall”.",
+        "French translation added."]
+    newer = tr.set_translation(new, "fr", "/title", "Stand au marché")
+    assert describe_changes(new, newer) == ["French: 1 translated text changed."]
+
+
+def _helpers() -> tuple[dict, ed.FieldSpec]:
+    document, name = ed.add_field(_form(), "repeating_group", "Helpers")
+    return document, ed.read_field(document, name)
+
+
+def test_entry_questions_take_their_kind_and_required_from_the_designer_rows() -> None:
+    document, helpers = _helpers()
+    rows = [ed.EntryRow("item", "Name", "short_text", True), ed.EntryRow(None, "Age", "number", False),
+            ed.EntryRow(None, "  ", "date", False), ed.EntryRow(None, "Name", "yes_no", True)]
+    questions = ed.entry_questions(helpers.subfields, rows)
+    assert [(q.name, q.label, q.kind, q.required) for q in questions] == [
+        ("item", "Name", "short_text", True), ("age", "Age", "number", False), ("name", "Name", "yes_no", True)]
+    document = ed.put_field(document, replace(helpers, subfields=questions))
+    parse_definition(document)
+    assert ed.read_field(document, "helpers").subfields == questions  # reads back the same
+    items = document["schema"]["properties"]["helpers"]["items"]
+    assert (items["properties"]["age"]["type"], items["properties"]["name"]["type"]) == ("number", "boolean")
+    assert items["required"] == ["item", "name"]
+
+
+def test_an_entry_question_keeps_its_name_and_rules_unless_its_kind_changes() -> None:
+    _document, helpers = _helpers()
+    ruled = (replace(helpers.subfields[0], max_length=40, pattern="digits"),)
+    renamed = ed.entry_questions(ruled, [ed.EntryRow("item", "Badge number", "short_text", False)])
+    assert [(q.name, q.label, q.max_length, q.pattern) for q in renamed] == [("item", "Badge number", 40, "digits")]
+    retyped = ed.entry_questions(ruled, [ed.EntryRow("item", "Badge number", "number", False)])
+    assert [(q.name, q.kind, q.max_length, q.pattern) for q in retyped] == [("item", "number", None, "")]
+    with pytest.raises(ValueError, match="cannot be of the kind “file”"):
+        ed.entry_questions(ruled, [ed.EntryRow(None, "Photo", "file", False)])
+    email = (replace(helpers.subfields[0], kind="email"),)  # an imported kind the builder does not offer stays
+    assert ed.entry_questions(email, [ed.EntryRow("item", "Email", "email", True)])[0].kind == "email"
+
+
+def test_diff_says_when_an_entry_question_changes_kind() -> None:
+    old, helpers = _helpers()
+    new = ed.put_field(old, replace(helpers, subfields=ed.entry_questions(
+        helpers.subfields, [ed.EntryRow("item", "Item", "number", True)])))
+    assert "Field “Helpers”, question “Item”: type changed from “Short text” to “Number”." in describe_changes(old, new)
