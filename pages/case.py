@@ -77,7 +77,7 @@ st.subheader(_("Answers"))
 # The table is compact; "As the form" shows the same answers in the form's own widgets, locked (issue 3).
 views = {"table": _("Table"), "form": _("As the form")}
 view = st.segmented_control(_("Show the answers"), list(views), format_func=views.get, default="table",
-                            key=f"answers_view:{reference}", label_visibility="collapsed")
+                            key=f"answers_view:{reference}")
 if view == "form":
     try:  # a file field shows its file's name; the list is authorised by the core, like the downloads below
         files = request_files(request.reference, actor, uow_factory())

@@ -163,8 +163,10 @@ if step_rows:
         x=alt.X(field=MEDIAN_WAIT, type="quantitative", title=_("Median days waiting for the city"),
                 scale=alt.Scale(domain=[0, max(1.0, *(r[MEDIAN_WAIT] or 0 for r in step_rows))]),
                 axis=alt.Axis(format="~g")),
-        y=alt.Y(field=STEP, type="nominal", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color(field=FORM, type="nominal", legend=alt.Legend(orient="bottom")),
+        # Names longer than half a phone's width end in "…" (the table below has them whole): on a 390 px
+        # screen longer labels left the bars a sliver. Forms listed one a line: a row of them ran off the screen.
+        y=alt.Y(field=STEP, type="nominal", sort="-x", title=None, axis=alt.Axis(labelLimit=170)),
+        color=alt.Color(field=FORM, type="nominal", legend=alt.Legend(orient="bottom", columns=1, labelLimit=320)),
         tooltip=[alt.Tooltip(field=name) for name in (FORM, STEP, MEDIAN_WAIT, P90, WAITING_NOW)])
     st.altair_chart(chart, width="stretch")
     show_table(step_rows, _("steps"), "dashboard-steps")
@@ -184,7 +186,8 @@ outcomes = pd.DataFrame([{FORM: r[FORM], OUTCOME: outcome, REQUESTS: r[outcome]}
 st.altair_chart(alt.Chart(outcomes).mark_bar().encode(
     x=alt.X(field=REQUESTS, type="quantitative", axis=alt.Axis(format="d", tickMinStep=1)),
     y=alt.Y(field=FORM, type="nominal", title=None),
-    color=alt.Color(field=OUTCOME, type="nominal", legend=alt.Legend(orient="bottom")),
+    # Two by two: the four outcomes in one row ran off a phone's screen ("Withdrawn" was cut off).
+    color=alt.Color(field=OUTCOME, type="nominal", legend=alt.Legend(orient="bottom", columns=2)),
     tooltip=[alt.Tooltip(field=name) for name in (FORM, OUTCOME, REQUESTS)]),
     width="stretch")
 show_table(form_rows, _("forms"), "dashboard-forms")

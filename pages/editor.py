@@ -645,7 +645,7 @@ def pages_section() -> None:
                 row = st.columns([4, 3], vertical_alignment="center")
                 row[0].text(names.get(name, name))
                 target = row[1].selectbox(_("Move to page"), range(len(pages)), index=index, key=keyed(f"move:{name}"),
-                                          format_func=lambda i: f"{i + 1}. {titles[i]}", label_visibility="collapsed")
+                                          format_func=lambda i: f"{i + 1}. {titles[i]}")
                 if target != index:
                     change(ed.move_to_page(doc, name, target))
     for name in ed.unplaced_fields(doc):
@@ -891,7 +891,7 @@ def translation_row(row: tr.TranslationRow, locale: str, labels_by_name: dict[st
         name = _("{language} for “{text}”").format(language=language(locale), text=_shorten(row.source))
         widget = st.text_area if len(row.source) > 25 or "\n" in row.source else st.text_input
         size = {"height": "content"} if widget is st.text_area else {}
-        text = widget(name, value=row.text, key=keyed(f"tr:{locale}:{row.pointer}"), label_visibility="collapsed",
+        text = widget(name, value=row.text, key=keyed(f"tr:{locale}:{row.pointer}"),
                       **size)
         _status(row, locale)
     if text.strip() != row.text:
@@ -1157,7 +1157,7 @@ problems = len(errors(findings))
 if f"{K}:section" not in st.session_state:
     st.session_state[f"{K}:section"] = "Fields"
 section = st.segmented_control(
-    _("Section"), SECTIONS, key=f"{K}:section", label_visibility="collapsed",
+    _("Section"), SECTIONS, key=f"{K}:section",
     format_func=lambda s: _("{section} ({count} to fix)").format(section=SECTION_WORDS[s], count=problems)
     if s == "Check and publish" and problems else SECTION_WORDS[s])
 section = section or "Fields"

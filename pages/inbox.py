@@ -76,8 +76,7 @@ def _tab_label(name: str) -> str:
     return f"{TAB_NAMES[name]} ({show_number(found.total)}{'+' if found.total_is_capped else ''})"
 
 
-tab = st.radio(_("Show"), list(TABS), format_func=_tab_label, horizontal=True, key="inbox_tab",
-               label_visibility="collapsed")
+tab = st.radio(_("Requests to show"), list(TABS), format_func=_tab_label, horizontal=True, key="inbox_tab")
 if st.session_state.get("inbox_last_tab") != tab:
     st.session_state["inbox_last_tab"] = tab
     st.session_state["inbox_page"] = 0

@@ -47,6 +47,32 @@ def _dates(name: str, value: str | None) -> tuple[date, ...]:
                              f"got {value!r}") from exc
 
 
+def _whole(name: str, value: str | None, default: int, lowest: int, highest: int | None = None) -> int:
+    """A whole number in [lowest, highest]; a typo in the environment names the setting it is in."""
+    text = (value or "").strip() or str(default)
+    try:
+        number = int(text)
+    except ValueError:
+        number = None
+    if number is None or number < lowest or (highest is not None and number > highest):
+        bounds = f"from {lowest} to {highest}" if highest is not None else f"of at least {lowest}"
+        raise InvalidSetting(f"{name} must be a whole number {bounds}; got {value!r}")
+    return number
+
+
+def _seconds(name: str, value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    text = value.strip() or "0"  # set but empty: off, as before
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:  # also NaN
+        raise InvalidSetting(f"{name} must be a number of seconds, 0 or more; got {value!r}")
+    return seconds
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     return Settings(
@@ -55,14 +81,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         demo_mode=_flag(env.get("FORMWORK_DEMO_MODE")),
         holidays=_dates("FORMWORK_HOLIDAYS", env.get("FORMWORK_HOLIDAYS")),
         smtp_host=env.get("FORMWORK_SMTP_HOST", ""),
-        smtp_port=int(env.get("FORMWORK_SMTP_PORT", "25")),
+        smtp_port=_whole("FORMWORK_SMTP_PORT", env.get("FORMWORK_SMTP_PORT"), 25, 1, 65535),
         smtp_user=env.get("FORMWORK_SMTP_USER", ""),
         smtp_password=env.get("FORMWORK_SMTP_PASSWORD", ""),
         smtp_starttls=_flag(env.get("FORMWORK_SMTP_STARTTLS")),
         mail_from=env.get("FORMWORK_MAIL_FROM", "formwork@localhost"),
         public_url=env.get("FORMWORK_PUBLIC_URL", "http://localhost:8501"),
-        staff_idle_minutes=int(env.get("FORMWORK_STAFF_IDLE_MINUTES", "30")),
-        mail_worker_seconds=float(env.get("FORMWORK_MAIL_WORKER_SECONDS", "5") or "0"),
+        staff_idle_minutes=_whole("FORMWORK_STAFF_IDLE_MINUTES", env.get("FORMWORK_STAFF_IDLE_MINUTES"), 30, 1),
+        mail_worker_seconds=_seconds("FORMWORK_MAIL_WORKER_SECONDS", env.get("FORMWORK_MAIL_WORKER_SECONDS"), 5.0),
     )
 
 

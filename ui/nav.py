@@ -26,11 +26,17 @@ def page(name: str) -> Path:
 
 
 def ensure_entry_point() -> None:
-    """Send a run that bypassed app.py back through it.
+    """Send a run that bypassed app.py back through it, to the page it was asked for.
 
     A freshly started server treats `pages/` as a legacy multipage folder until some session has
-    called `st.navigation`: a deep link then runs the page file alone, without sign-in, roles or the
-    navigation of app.py. Such a run goes back to the entry point, which decides what to show.
+    called `st.navigation`: its first deep link (a tracking link from a mail, a case a reviewer
+    bookmarked) runs the page file alone, without sign-in, roles or the navigation of app.py.
+    Such a run ends the legacy mode -- as app.py's `st.navigation` would on its first run -- and
+    runs again: now app.py runs, and its navigation picks the same page, since a legacy page and an
+    `st.Page` of the same file share the URL path that names them (`calc_hash(url_path)`). The
+    query string goes along with the rerun. `st.switch_page(ENTRY)` would open the default page
+    instead, without the query string.
     """
     if PagesManager.uses_pages_directory:
-        st.switch_page(ENTRY)
+        PagesManager.uses_pages_directory = False
+        st.rerun()

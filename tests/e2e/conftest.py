@@ -1,5 +1,5 @@
 """Shared fixtures for browser tests: a live ``streamlit run`` server on a demo database, Chromium,
-two viewports (desktop 1280 px and phone 412 px with a mobile user agent) and a screenshot helper.
+two viewports (desktop 1280 px and phone 390 px with a mobile user agent) and a screenshot helper.
 
 A module starts one server (module scope, fresh database) to keep the suite fast; a test module
 picks its own port range so that helpers running tests at the same time never collide:

@@ -59,7 +59,9 @@ def seeded_database(folder: Path, *definitions: dict[str, Any]) -> str:
 
 
 def warm_up(browser: Browser, base: str) -> None:
-    """Let a fresh server run its first script (imports, catalogues) before a test counts its seconds."""
+    """Let a fresh server run its first script (imports, catalogues) before a test counts its seconds.
+
+    Only for time: a deep link works as the first page load too (tests/e2e/test_deep_links.py)."""
     page = browser.new_page()
     try:
         page.goto(base)

@@ -42,13 +42,10 @@ def test_french_tracking_link_and_french_inbox_on_a_phone(server: tuple[LiveServ
                                                           browser: Browser, shots: Shots) -> None:
     live, receipt = server
     resident = new_page(browser, "phone")
-    # A freshly started server runs its first deep link as a legacy page and sends it to the start page
-    # (ui.nav.ensure_entry_point): open the app once, as a resident who has used it before would have.
-    resident.goto(live.base)
-    expect(resident.get_by_role("heading", name="City services online")).to_be_visible(timeout=30_000)
+    # The tracking link of the receipt mail is the first page this server serves (tests/e2e/test_deep_links.py).
     resident.goto(f"{live.base}/track?ref={receipt.reference}&lang=fr")
     settle(resident)
-    expect(resident.get_by_role("heading", name="Suivre une demande")).to_be_visible(timeout=15_000)
+    expect(resident.get_by_role("heading", name="Suivre une demande")).to_be_visible(timeout=30_000)
     settle(resident)  # typing during a script run can be lost to its rerun
     resident.get_by_role("textbox", name="Code d'accès").fill(receipt.access_code or "")
     resident.get_by_role("button", name="Afficher ma demande").click()

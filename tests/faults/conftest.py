@@ -3,7 +3,8 @@
 Real faults, not simulations: a 4 MB tmpfs is mounted for the database folder, "disk full" is
 that filesystem with no byte left (ENOSPC reaches SQLite), and "read-only" is a read-only bind
 mount laid over the folder (EROFS; chmod would not stop root). Mounting needs root (CI runs as
-root); elsewhere these tests are skipped with that reason.
+root) allowed to mount (a container without CAP_SYS_ADMIN is not); elsewhere these tests are
+skipped with that reason.
 """
 
 from __future__ import annotations
@@ -74,13 +75,25 @@ def _umount(folder: Path) -> None:
     subprocess.run(["umount", "--lazy", str(folder)], check=True, capture_output=True, text=True)
 
 
+def mount_tmpfs(folder: Path) -> None:
+    """A small tmpfs on ``folder``, or a skip that says why this machine cannot mount one."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small filesystem for the database needs root (CI runs as root)")
+    try:
+        _mount("-t", "tmpfs", "-o", f"size={SIZE},mode=0700", "tmpfs", str(folder))
+    except FileNotFoundError:
+        pytest.skip("mounting a small filesystem for the database needs the `mount` command (util-linux)")
+    except subprocess.CalledProcessError as exc:
+        # Root in a container without CAP_SYS_ADMIN (docker without --privileged) may not mount.
+        reason = (exc.stderr or "").strip() or f"mount exited with {exc.returncode}"
+        pytest.skip(f"mounting a small filesystem for the database is not permitted here: {reason}")
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
     folder = tmp_path / "db"
     folder.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small filesystem for the database needs root (CI runs as root)")
-    _mount("-t", "tmpfs", "-o", f"size={SIZE},mode=0700", "tmpfs", str(folder))
+    mount_tmpfs(folder)
     disk = SmallDisk(folder)
     try:
         yield disk

@@ -7,6 +7,7 @@ ENOSPC from the filesystem, "read-only" a read-only bind mount (EROFS). SQLite o
 from __future__ import annotations
 
 import gettext
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from builder.workflow import Action, Command
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWork
+from tests.faults import conftest as fault_fixtures
 from tests.faults.conftest import SmallDisk
 from tests.load.workload import GROUP, Outcome, answers, prepare, stored_problems
 from tests.ui.conftest import APP, open_page, texts
@@ -144,3 +146,15 @@ def test_form_page_keeps_the_answers_when_the_disk_is_full(small_disk: SmallDisk
     assert str(app.metric[0].value).endswith("-00001")
     with app_on_small_disk.connect() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM submission")).scalar() == 1
+
+
+def test_a_machine_that_may_not_mount_skips_the_disk_tests_and_says_why(monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path) -> None:
+    # Root in a container without CAP_SYS_ADMIN: `mount` refuses, and the disk tests say so instead of erroring.
+    def refused(*args: str) -> None:
+        raise subprocess.CalledProcessError(32, ["mount", *args], stderr="mount: /db: permission denied.\n")
+
+    monkeypatch.setattr(fault_fixtures, "_mount", refused)
+    monkeypatch.setattr(fault_fixtures.os, "geteuid", lambda: 0)
+    with pytest.raises(pytest.skip.Exception, match="not permitted here: mount: /db: permission denied.$"):
+        fault_fixtures.mount_tmpfs(tmp_path)

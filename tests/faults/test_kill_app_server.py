@@ -183,11 +183,7 @@ def test_kill_9_of_streamlit_right_after_submit_and_approve(tmp_path: Path, brow
 
     # 5. Restarted again: the reviewer sees what is stored, and the audit chain still verifies.
     with live_server(tmp_path, PORTS, seed=False) as third:
-        # The app first, as a person opens it: the very first page load a fresh server serves does not take
-        # a deep link to the case page even when signed in (it shows the catalogue; reported, not hidden:
-        # tests/e2e would see it without their warm-up).
-        reviewer.goto(third.base)
-        nav(reviewer, "Inbox", until=reviewer.get_by_role("heading", name="Inbox", level=1))
+        # The case link is the first page this server serves: the reviewer is still signed in by cookie.
         reviewer.goto(f"{third.base}/case?ref={reference}")
         expect(reviewer.get_by_role("heading", name=reference)).to_be_visible(timeout=WAIT)
         shown = "Approved" if approved[0]["state"] == "approved" else "Waiting for a decision"

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
+from builder.passwords import verify_password
 from builder.usecases import requests, review
 from builder.workflow import Action, Command
 from storage.engine import make_engine
@@ -55,6 +56,34 @@ def test_migrate_creates_a_fresh_sqlite_database_and_can_run_again(tmp_path: Pat
     try:
         with engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM submission")).scalar() == 0
+    finally:
+        engine.dispose()
+
+
+def test_demo_prints_a_password_per_role_that_signs_in_and_publishes_the_two_city_forms(
+        database_url: str, tmp_path: Path) -> None:
+    run = storage_cli(database_url, "demo", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0] == "Demo content loaded. Sign in with:"
+    printed = {line.split()[1]: (line.split()[0], line.split()[2]) for line in lines[1:] if line.strip()}
+    assert {role for role, _password in printed.values()} == {"administrator", "designer", "reviewer", "resident"}
+    engine = make_engine(database_url)
+    try:
+        uow = SqlUnitOfWork(engine)
+        with uow.reading():
+            users = {username: uow.directory.user(username) for username in printed}
+            published = {version.form_slug: version.number for version in uow.forms.published()}
+        # Each printed password is the one stored for that user: the administrator can sign in with it.
+        assert all(user is not None and verify_password(password, user.password_hash)
+                   for (_role, password), user in zip(printed.values(), users.values(), strict=True))
+        assert users["admin"].is_admin and printed["admin"][0] == "administrator"
+        assert published == {"report-pothole": 1, "street-party-permit": 1}
+        again = storage_cli(database_url, "demo", cwd=tmp_path)  # loading twice adds nothing
+        assert again.returncode == 0, again.stderr
+        with uow.reading():
+            assert {version.form_slug: version.number for version in uow.forms.published()} == published
+            assert len(uow.directory.all_users()) == len(printed)
     finally:
         engine.dispose()
 

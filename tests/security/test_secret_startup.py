@@ -71,11 +71,13 @@ def test_a_weak_key_in_the_environment_stops_the_app_before_anything_runs(
     assert _workers() == workers, "a background thread started with an unsafe configuration"
 
 
-def test_a_setting_that_cannot_be_read_is_named_and_nothing_runs(fresh_machine: Path,
+@pytest.mark.parametrize(("name", "value"), [("FORMWORK_HOLIDAYS", "christmas"), ("FORMWORK_SMTP_PORT", "smtp"),
+                                           ("FORMWORK_STAFF_IDLE_MINUTES", "half an hour")])
+def test_a_setting_that_cannot_be_read_is_named_and_nothing_runs(name: str, value: str, fresh_machine: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FORMWORK_HOLIDAYS", "christmas")
+    monkeypatch.setenv(name, value)
     shown = _only_the_refusal(_run())
-    assert "FORMWORK_HOLIDAYS" in shown and "christmas" in shown
+    assert name in shown and value in shown
     assert not (fresh_machine / "app.db").exists()
 
 

@@ -1,4 +1,4 @@
-"""Settings read from the environment: FORMWORK_HOLIDAYS (README "Configuration")."""
+"""Settings read from the environment: FORMWORK_HOLIDAYS and the numbers (README "Configuration")."""
 
 from __future__ import annotations
 
@@ -24,3 +24,22 @@ def test_a_bad_holiday_is_refused_with_a_message_naming_the_setting(value: str) 
         load_settings({"FORMWORK_HOLIDAYS": value})
     assert value in str(refused.value) and "2026-12-25" in str(refused.value)  # what was given, what is expected
     assert isinstance(refused.value, ValueError)
+
+
+def test_mail_and_session_numbers_have_defaults_and_read_whole_numbers() -> None:
+    assert (load_settings({}).smtp_port, load_settings({}).staff_idle_minutes) == (25, 30)
+    settings = load_settings({"FORMWORK_SMTP_PORT": " 587 ", "FORMWORK_STAFF_IDLE_MINUTES": "15",
+                              "FORMWORK_MAIL_WORKER_SECONDS": "2.5"})
+    assert (settings.smtp_port, settings.staff_idle_minutes, settings.mail_worker_seconds) == (587, 15, 2.5)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("FORMWORK_SMTP_PORT", "smtp"), ("FORMWORK_SMTP_PORT", "587.0"), ("FORMWORK_SMTP_PORT", "70000"),
+    ("FORMWORK_STAFF_IDLE_MINUTES", "30m"), ("FORMWORK_STAFF_IDLE_MINUTES", "0"),
+    ("FORMWORK_MAIL_WORKER_SECONDS", "five"), ("FORMWORK_MAIL_WORKER_SECONDS", "-1"),
+])
+def test_a_number_setting_that_is_not_one_is_refused_naming_the_setting(name: str, value: str) -> None:
+    # A bare ValueError ("invalid literal for int()") would not say which of a dozen variables is wrong.
+    with pytest.raises(InvalidSetting) as refused:
+        load_settings({name: value})
+    assert str(refused.value).startswith(f"{name} must be ") and repr(value) in str(refused.value)
