@@ -66,6 +66,8 @@ class VersionRecord:
     published_at: datetime
     published_by: str | None
     id: int | None = None
+    # SHA-256 of the definition as stored, when the storage read it (builder.published keys its cache by it).
+    digest: str = ""
 
 
 @dataclass

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from builder import notifications, workflow
+from builder import notifications, published, workflow
 from builder.attachments import attachment_ids
 from builder.definition import FormDefinition, parse_definition
 from builder.errors import NotFound, PermissionDenied, StaleRequest
@@ -99,13 +99,15 @@ def submit(form_slug: str, answers: dict[str, Any], actor: Actor, uow: UnitOfWor
         if existing is not None:
             return Receipt(existing.reference, None, "", existing.state)
         version_record = fillable_version(form_slug, version, uow)
-        definition = parse_definition(version_record.definition)
+        prepared = published.prepared(version_record)  # parsed, localised and compiled once per version
+        definition = prepared.definition
         if definition.settings.submission == "signed_in" and not actor.is_signed_in:
             raise PermissionDenied("Please sign in to submit this form.")
         # The resident's language: standard messages from the core's tables, the designer's own messages
         # and the confirmation text through the form's translations.
-        localised = localise(version_record.definition, locale)
-        validate_answers(localised["schema"], answers, locale)
+        in_language = prepared.in_language(locale)
+        localised = in_language.document
+        validate_answers(localised["schema"], answers, locale, validator=in_language.validator)
         code = new_access_code()
         request = _new_request(definition, version_record, answers, actor, uow, code=code, at=at,
                                idempotency_key=idempotency_key, locale=locale)
