@@ -52,8 +52,6 @@ from storage.models import (
     AppSetting,
     Attachment,
     AttachmentBlob,
-    AuditHead,
-    UtcDateTime,
     AuditRecord,
     AuthSession,
     LoginThrottle,
@@ -212,34 +210,31 @@ class SqlRequests:
             setattr(row, name, getattr(request, name))
         row.group_name = request.group
 
-    def add(self, request: RequestRecord) -> RequestRecord:
+    def add(self, request: RequestRecord) -> RequestRecord | None:
         # An INSERT ... RETURNING on the driver's cursor (storage.statements): submit is the hottest
         # write, and the ORM unit of work costs several times more here (see bench/submit.py). The
-        # form's id comes from a subquery on the version: one round trip fewer per submission.
-        new_id = _SUBMISSION_INSERT.rows(self.session.connection(), {
+        # form's id comes from a subquery on the version: one round trip fewer per submission. ON CONFLICT
+        # on the idempotency key is submit's check for a double click: on PostgreSQL an insert of the
+        # same key by a transaction still open waits for its end, and then inserts nothing if it committed.
+        inserted = _SUBMISSION_INSERT.rows(self.session.connection(), {
             "reference": request.reference, "access_code_hash": request.access_code_hash,
             "version_id": request.version_id, "answers": request.answers, "state": request.state,
             "step_index": request.step_index, "step_id": request.step_id, "group_name": request.group,
             "claimed_by": request.claimed_by, "due_on": request.due_on, "submitted_by": request.submitted_by,
             "contact_email": request.contact_email, "locale": request.locale,
             "idempotency_key": request.idempotency_key, "submitted_at": request.submitted_at,
-            "updated_at": request.updated_at})[0][0]
-        return replace(request, id=new_id, row_version=1)
+            "updated_at": request.updated_at})
+        return replace(request, id=inserted[0][0], row_version=1) if inserted else None
 
     def get(self, reference: str) -> RequestRecord | None:
         row = self.session.exec(select(Submission).where(Submission.reference == reference)).first()
         return self._record(row) if row else None
 
     def by_idempotency_key(self, key: str) -> RequestRecord | None:
-        connection = self.session.connection()
-        if connection.dialect.name == "postgresql":
-            # Under READ COMMITTED two submits with the same key (a double click reaching two replicas)
-            # would both miss here and the second would die on the unique index. Holding a lock on the
-            # key until commit makes the second wait and then find the first one's request.
-            # (SQLite's BEGIN IMMEDIATE already serialises writers.) Found by tests/load.
-            _KEY_LOCK.rows(connection, {"key": key})
-        # Almost always a miss: answer that with one cheap indexed lookup before loading anything.
-        found = _REFERENCE_BY_KEY.first(connection, {"key": key})
+        # Submit's own check is its insert (``add``, ON CONFLICT on the key: two submits of one key on two
+        # replicas cannot both store, tests/load); this finds the request the insert ran into, or the first
+        # request of a retry that is refused now. Almost always a miss: one indexed lookup before loading.
+        found = _REFERENCE_BY_KEY.first(self.session.connection(), {"key": key})
         return self.get(found[0]) if found else None
 
     def save(self, request: RequestRecord) -> RequestRecord:
@@ -388,10 +383,10 @@ _SUBMISSION_INSERT = DriverStatement(
     "group_name, claimed_by, due_on, submitted_by, contact_email, locale, idempotency_key, submitted_at, updated_at, "
     "row_version) VALUES (:reference, :access_code_hash, (SELECT form_id FROM form_version WHERE id = :version_id), "
     ":version_id, :answers, :state, :step_index, :step_id, :group_name, :claimed_by, :due_on, :submitted_by, "
-    ":contact_email, :locale, :idempotency_key, :submitted_at, :updated_at, 1) RETURNING id",
+    ":contact_email, :locale, :idempotency_key, :submitted_at, :updated_at, 1) "
+    "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
     column_types(Submission, "answers", "due_on", "submitted_at", "updated_at"))
 _REFERENCE_BY_KEY = DriverStatement("SELECT reference FROM submission WHERE idempotency_key = :key")
-_KEY_LOCK = DriverStatement("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
 class SqlDirectory:
