@@ -29,6 +29,7 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 
 from builder.errors import AnswersInvalid, DefinitionInvalid, FieldError, InputTooLarge
+from builder.unevaluated import unevaluated_properties
 from babel.dates import format_date
 
 from builder.validation_messages import FALLBACK, number, resolve, table
@@ -188,25 +189,11 @@ def _type_with_default_limits(validator: Any, types: Any, instance: Any, schema:
         yield ValidationError("too many", validator="maxItems", validator_value=DEFAULT_MAX_ITEMS)
 
 
-_UNEVALUATED_PROPERTIES = Draft202012Validator.VALIDATORS["unevaluatedProperties"]
-
-
-def _unevaluated_properties(validator: Any, unevaluated: Any, instance: Any,
-                            schema: dict[str, Any]) -> Iterator[ValidationError]:
-    """The standard ``unevaluatedProperties``, without its search when every answer is one of the schema's own
-    ``properties``: jsonschema counts those as evaluated before anything else, so the search (which validates
-    every ``allOf`` / ``if`` branch a second time, half of a form's validation) could not find one left over."""
-    own = schema.get("properties")
-    if isinstance(instance, dict) and isinstance(own, dict) and instance.keys() <= own.keys():
-        return
-    yield from _UNEVALUATED_PROPERTIES(validator, unevaluated, instance, schema)
-
-
 SafeValidator = validators.extend(
     Draft202012Validator,
     {"pattern": _pattern, "patternProperties": _pattern_properties, "type": _type_with_default_limits,
      "formatMinimum": _date_limit(earliest=True), "formatMaximum": _date_limit(earliest=False),
-     "unevaluatedProperties": _unevaluated_properties},
+     "unevaluatedProperties": unevaluated_properties},
 )
 
 _EMPTY_REGISTRY: Registry = Registry()

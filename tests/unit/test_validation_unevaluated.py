@@ -1,5 +1,5 @@
-"""``unevaluatedProperties`` skips its search when every answer is one of the schema's own fields
-(builder.validation): the same verdicts and messages as jsonschema's own keyword, so a field the
+"""``unevaluatedProperties`` looks only for the answers that are not the schema's own fields
+(builder.unevaluated): the same verdicts and messages as jsonschema's own keyword, so a field the
 resident may not send is still refused by name, and a field of a condition only when it holds."""
 
 from __future__ import annotations
@@ -18,7 +18,15 @@ NESTED = {"type": "object", "properties": {"contact": {
     "type": "object", "properties": {"phone": {"type": "string"}},
     "dependentSchemas": {"phone": {"properties": {"hours": {"type": "string"}}}},
     "unevaluatedProperties": False}}, "unevaluatedProperties": False}
-# jsonschema's own keyword in place of the shortcut, everything else the same.
+BRANCHES = {"type": "object", "properties": {"kind": {"enum": ["a", "b"]}}, "allOf": [
+    {"if": {"properties": {"kind": {"const": "a"}}, "required": ["kind"]},
+     "then": {"properties": {"alpha": {"type": "string"}}}, "else": {"properties": {"beta": {"type": "string"}}}},
+    {"anyOf": [{"properties": {"gamma": {"type": "integer"}}, "required": ["gamma"]}, {"required": ["kind"]}]},
+    {"patternProperties": {"^x-": {"type": "string"}}}],
+    "$defs": {"delta": {"properties": {"delta": {"type": "boolean"}}}},
+    "oneOf": [{"$ref": "#/$defs/delta", "required": ["delta"]}, {"not": {"required": ["delta"]}}],
+    "unevaluatedProperties": {"type": "string", "maxLength": 3}}
+# jsonschema's own keyword in place of ours, everything else the same.
 Reference = validators.extend(SafeValidator, {"unevaluatedProperties": Draft202012Validator.VALIDATORS[
     "unevaluatedProperties"]})
 
@@ -33,6 +41,12 @@ CASES: list[tuple[dict[str, Any], dict[str, Any]]] = [
     (NESTED, {"contact": {"phone": "0123", "hours": "mornings"}}),
     (NESTED, {"contact": {"hours": "mornings"}}),
     (NESTED, {"contact": {"phone": "0123"}, "other": 1}),
+    (BRANCHES, {"kind": "a", "alpha": "x"}),
+    (BRANCHES, {"kind": "b", "alpha": "too long"}),
+    (BRANCHES, {"kind": "b", "beta": "x", "gamma": 2, "x-tag": "t", "zz": "ok"}),
+    (BRANCHES, {"gamma": 2, "gamma2": 5}),
+    (BRANCHES, {"kind": "a", "delta": True}),
+    (BRANCHES, {"kind": "a", "delta": "no"}),
 ]
 
 
