@@ -57,7 +57,8 @@ class DriverStatement:
                 cursor.execute(sql, values)
             return cursor.fetchall() if cursor.description is not None else []
         except dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(sql, values, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
+            raise DBAPIError.instance(sql, values, exc, dialect.loaded_dbapi.Error, dialect=dialect,
+                                      hide_parameters=connection.engine.hide_parameters) from exc
         finally:
             cursor.close()
 
