@@ -11,32 +11,33 @@ rounds (so that a neighbour's load on a shared machine falls on both alike):
   published version's JSON Schema, reference number, workflow start, two audit events on the hash
   chain and the outbox mail, all in one ``BEGIN IMMEDIATE`` transaction.
 
-Target: ratio (submit / baseline) >= 0.3. Not met on SQLite: 0.20-0.26 in seven of eight runs on
-7 Dec 2026, 0.33 once (2 shared cores, load average 4-6, raw inserts 2,300-4,600/s, submits
-460-1,050/s), against 0.12-0.16 for the code before the changes below in runs alternated with these
-(0.13 in the README's quiet run). PostgreSQL gave 0.28-0.40 in the same runs, on a server the other test runs were loading
-(raw inserts 250-1,300/s): too noisy to call met. Where a submit's time goes on SQLite, median wall
-time per submission measured around each part (0.84 ms with the timers; the raw insert costs about
-0.2 ms on a quiet machine):
+Target: ratio (submit / baseline) >= 0.3. Not met: on 8 Dec 2026 (2 shared cores, load average
+1.6-1.9, two runs of ``python -m bench.run --only submit`` alternated with two of the code before the
+changes below) 0.23 on SQLite (1,149-1,249 submits/s against 4,983-5,357 raw inserts/s; before:
+0.15, 802-804 against 5,177-5,277) and 0.27-0.29 on PostgreSQL (353-354 against 1,236-1,310;
+before: 0.19, 259-263 against 1,379-1,405). Earlier runs under load average 4-6 gave 0.20-0.26 on
+SQLite. Where a submit's time goes on SQLite, median wall time per submission measured around each
+part (0.70 ms with the timers, 0.81 ms mean; the raw insert costs 0.18 ms):
 
-    0.14 ms  COMMIT (WAL pages of five tables and their indexes, against one table for the raw insert)
-    0.16 ms  validation against the version's schema (jsonschema itself; see builder.unevaluated)
-    0.14 ms  latest published version: pool checkout and BEGIN IMMEDIATE (it is the first statement),
+    0.13 ms  COMMIT (WAL pages of five tables and their indexes, against one table for the raw
+             insert; 0.22 ms mean, with a WAL checkpoint every fifty-odd submissions)
+    0.15 ms  validation against the version's schema (jsonschema itself; see builder.unevaluated)
+    0.12 ms  latest published version: pool checkout and BEGIN IMMEDIATE (it is the first statement),
              1 SELECT, JSON decode of the definition and the SHA-256 of its stored text
-    0.08 ms  2 audit events: chain head read once (FOR UPDATE on PostgreSQL), one INSERT for both
+    0.07 ms  2 audit events: chain head read once (FOR UPDATE on PostgreSQL), one INSERT for both
              (executemany), one head UPDATE, 2 SHA-256
-    0.07 ms  outbox: the group's addresses (1 SELECT), composing 3 messages, one INSERT for all three
-    0.06 ms  INSERT ... ON CONFLICT (idempotency_key) DO NOTHING RETURNING: the request and the
+    0.06 ms  outbox: the group's addresses (1 SELECT), composing 3 messages, one INSERT for all three
+    0.05 ms  INSERT ... ON CONFLICT (idempotency_key) DO NOTHING RETURNING: the request and the
              idempotency check in one statement
-    0.04 ms  reference number (1 upsert ... RETURNING) and access-code hash
-    0.03 ms  workflow start
+    0.03 ms  reference number (1 upsert ... RETURNING) and access-code hash
+    0.02 ms  workflow start
     0.00 ms  the version prepared (parsed, localised, validator found): from the in-process cache
     0.02 ms  opening and closing the session; the rest is the use case's own code and the timers
     -------
     8 statements in one transaction (9 before, 18 in Nov 2026), each a few microseconds on the
     driver's cursor plus the database's own work.
 
-What changed (Dec 2026, second round; submits per second about doubled on the same machine):
+What changed (Dec 2026, second round; 1.5 times the submits per second on SQLite, 1.4 on PostgreSQL):
 
 - the hot statements run on the driver's cursor of the session's connection (``storage.statements``):
   through SQLAlchemy Core each cost 15-30 µs of execution context, ten times SQLite's own work; the
@@ -56,7 +57,7 @@ looked up in the translations instead of copying the definition.
 
 Every remaining part is something submit promises (validation against the stored version,
 idempotency, the audit chain, the outbox in the same transaction). Reaching 0.3 would take about
-0.73 ms in all on a quiet machine: commit, BEGIN and validation alone take about 0.35 ms, so the rest
+0.6 ms in all against this baseline: commit, BEGIN and validation alone take about 0.35 ms, so the rest
 would need a compiled validator (fastjsonschema does not know draft 2020-12) or fewer tables written
 per submission.
 """
