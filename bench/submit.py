@@ -11,37 +11,55 @@ rounds (so that a neighbour's load on a shared machine falls on both alike):
   published version's JSON Schema, reference number, workflow start, two audit events on the hash
   chain and the outbox mail, all in one ``BEGIN IMMEDIATE`` transaction.
 
-Target: ratio (submit / baseline) >= 0.3. Not met (Dec 2026, 2 shared cores, load average 2-4:
-0.13 on SQLite, 0.20 on PostgreSQL, from 0.07 and 0.11 before the changes below). Where a submit's
-time goes on SQLite, wall time per submission measured around each part (2.0 ms with the timers,
-1.6 ms without; the raw insert costs about 0.22 ms):
+Target: ratio (submit / baseline) >= 0.3. Not met: on 8 Dec 2026 (2 shared cores, load average
+1.6-1.9, two runs of ``python -m bench.run --only submit`` alternated with two of the code before the
+changes below) 0.23 on SQLite (1,149-1,249 submits/s against 4,983-5,357 raw inserts/s; before:
+0.15, 802-804 against 5,177-5,277) and 0.27-0.29 on PostgreSQL (353-354 against 1,236-1,310;
+before: 0.19, 259-263 against 1,379-1,405). Earlier runs under load average 4-6 gave 0.20-0.26 on
+SQLite. Where a submit's time goes on SQLite, median wall time per submission measured around each
+part (0.70 ms with the timers, 0.81 ms mean; the raw insert costs 0.18 ms):
 
-    0.32 ms  COMMIT (WAL pages of five tables and their indexes, against one for the raw insert)
-    0.28 ms  validation against the version's schema (validator built once per schema, cached)
-    0.25 ms  2 audit events: chain head read once (SELECT ... FOR UPDATE), one INSERT for both
+    0.13 ms  COMMIT (WAL pages of five tables and their indexes, against one table for the raw
+             insert; 0.22 ms mean, with a WAL checkpoint every fifty-odd submissions)
+    0.15 ms  validation against the version's schema (jsonschema itself; see builder.unevaluated)
+    0.12 ms  latest published version: pool checkout and BEGIN IMMEDIATE (it is the first statement),
+             1 SELECT, JSON decode of the definition and the SHA-256 of its stored text
+    0.07 ms  2 audit events: chain head read once (FOR UPDATE on PostgreSQL), one INSERT for both
              (executemany), one head UPDATE, 2 SHA-256
-    0.18 ms  idempotency check (1 indexed SELECT; it opens the transaction: pool checkout and
-             BEGIN IMMEDIATE; on PostgreSQL also an advisory lock on the key)
-    0.16 ms  INSERT ... RETURNING of the request (its form id from a subquery)
-    0.14 ms  latest published version (1 SELECT, JSON decode of the definition)
-    0.13 ms  reference number (1 upsert ... RETURNING) and access-code hash
-    0.28 ms  outbox: the group's addresses (1 SELECT), composing 3 messages, one INSERT for all three
-    0.25 ms  parsing the definition (pydantic), workflow start, session and the use case's own code
+    0.06 ms  outbox: the group's addresses (1 SELECT), composing 3 messages, one INSERT for all three
+    0.05 ms  INSERT ... ON CONFLICT (idempotency_key) DO NOTHING RETURNING: the request and the
+             idempotency check in one statement
+    0.03 ms  reference number (1 upsert ... RETURNING) and access-code hash
+    0.02 ms  workflow start
+    0.00 ms  the version prepared (parsed, localised, validator found): from the in-process cache
+    0.02 ms  opening and closing the session; the rest is the use case's own code and the timers
     -------
-    9 statements in one transaction (18 before), each ~0.03 ms through SQLAlchemy Core plus the
-    database's own work.
+    8 statements in one transaction (9 before, 18 in Nov 2026), each a few microseconds on the
+    driver's cursor plus the database's own work.
 
-What changed (Dec 2026): a submit without files no longer loads the new request and its version
-again to count files (4 statements and a second JSON decode of the definition, 40% of the time);
-the audit events of one change are written with one INSERT and one head update
-(``AuditLog.append_all``), the outbox messages with one INSERT (``Outbox.enqueue_all``); a message's
-form title is looked up in the translations instead of copying the whole localised definition.
-Decisions (``review.decide``) share the audit and outbox paths.
+What changed (Dec 2026, second round; 1.5 times the submits per second on SQLite, 1.4 on PostgreSQL):
+
+- the hot statements run on the driver's cursor of the session's connection (``storage.statements``):
+  through SQLAlchemy Core each cost 15-30 µs of execution context, ten times SQLite's own work; the
+  values go through the columns' own types, errors come out as SQLAlchemy's;
+- a published version is prepared once per process (``builder.published``): parsed definition,
+  localised documents and their validators, keyed by the SHA-256 of the stored definition (not by
+  id), at most 256 versions; no personal data;
+- the idempotency check is the insert itself (ON CONFLICT on the unique key), which on PostgreSQL
+  also replaces the advisory lock: two statements fewer there; a retry that would be refused now
+  (the form changed since) still gets its first receipt;
+- ``unevaluatedProperties`` looks only for the answers outside the schema's own fields and leaves
+  every refusal to jsonschema's own keyword (``builder.unevaluated``): half of validation before.
+
+First round (Nov-Dec 2026, 0.07 -> 0.13): no second load of the new request and its version to count
+files, the audit events and outbox messages of one change in one INSERT each, a message's form title
+looked up in the translations instead of copying the definition.
 
 Every remaining part is something submit promises (validation against the stored version,
 idempotency, the audit chain, the outbox in the same transaction). Reaching 0.3 would take about
-0.75 ms in all: commit and validation alone take 0.6 ms, so it would mean a cheaper validator and
-raw driver calls with per-database SQL instead of SQLAlchemy Core for the 9 statements.
+0.6 ms in all against this baseline: commit, BEGIN and validation alone take about 0.35 ms, so the rest
+would need a compiled validator (fastjsonschema does not know draft 2020-12) or fewer tables written
+per submission.
 """
 
 from __future__ import annotations

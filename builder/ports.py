@@ -66,6 +66,8 @@ class VersionRecord:
     published_at: datetime
     published_by: str | None
     id: int | None = None
+    # SHA-256 of the definition as stored, when the storage read it (builder.published keys its cache by it).
+    digest: str = ""
 
 
 @dataclass
@@ -248,7 +250,9 @@ class FormRepository(Protocol):
 
 class RequestRepository(Protocol):
     def next_number(self, prefix: str, year: int) -> int: ...
-    def add(self, request: RequestRecord) -> RequestRecord: ...
+    # None, and nothing written, when a request with the same idempotency key is stored already (also one
+    # another process committed meanwhile: the database's unique key decides).
+    def add(self, request: RequestRecord) -> RequestRecord | None: ...
     def get(self, reference: str) -> RequestRecord | None: ...
     def by_idempotency_key(self, key: str) -> RequestRecord | None: ...
     def save(self, request: RequestRecord) -> RequestRecord: ...

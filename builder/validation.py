@@ -30,6 +30,7 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 
 from builder.errors import AnswersInvalid, DefinitionInvalid, FieldError, InputTooLarge
+from builder.unevaluated import unevaluated_properties
 from babel.dates import format_date
 
 from builder.validation_messages import FALLBACK, number, resolve, table
@@ -226,7 +227,8 @@ def _type_with_default_limits(validator: Any, types: Any, instance: Any, schema:
 SafeValidator = validators.extend(
     Draft202012Validator,
     {"pattern": _pattern, "patternProperties": _pattern_properties, "type": _type_with_default_limits,
-     "formatMinimum": _date_limit(earliest=True), "formatMaximum": _date_limit(earliest=False)},
+     "formatMinimum": _date_limit(earliest=True), "formatMaximum": _date_limit(earliest=False),
+     "unevaluatedProperties": unevaluated_properties},
 )
 
 _EMPTY_REGISTRY: Registry = Registry()
@@ -598,25 +600,27 @@ def _discriminator_failed(error: ValidationError) -> bool:
     return error.validator == "const" or one_value_enum
 
 
-def field_errors(schema: dict[str, Any], answers: object, locale: str = FALLBACK) -> list[FieldError]:
+def field_errors(schema: dict[str, Any], answers: object, locale: str = FALLBACK, *,
+                 validator: Any | None = None) -> list[FieldError]:
     """Every problem of the answers, each with the path of its field and a plain message in ``locale``.
 
     Pass the schema of the definition localised to the same locale (``builder.translations.localise``):
     the designer's own ``errorMessage`` texts are translated there, the standard messages here.
+    ``validator`` is ``validator_for(schema, closed=True)`` when the caller keeps it already
+    (builder.published): it saves hashing the schema to find it.
     """
     check_answer_limits(answers, locale)
     try:
-        return _collect_errors(schema, answers, locale)
+        return _collect_errors(validator or validator_for(schema, closed=True), answers, locale)
     except RecursionError as exc:  # a schema cycle the save-time checks did not catch
         raise InputTooLarge(table(locale)["form_too_deep"]) from exc
     except Unresolvable as exc:  # the empty registry refused a reference outside the form: nothing was fetched
         raise DefinitionInvalid([FieldError((), table(locale)["outside_reference"])]) from exc
 
 
-def _collect_errors(schema: dict[str, Any], answers: object, locale: str) -> list[FieldError]:
+def _collect_errors(validator: Any, answers: object, locale: str) -> list[FieldError]:
     found: list[FieldError] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
-    validator = validator_for(schema, closed=True)
     texts = table(locale)
     if validator.is_valid(answers):  # the common case, without building error objects
         return found
@@ -656,9 +660,11 @@ def _missing_field_message(error: ValidationError, path: tuple[str | int, ...]) 
     return custom.get("required") if isinstance(custom, dict) and isinstance(custom.get("required"), str) else None
 
 
-def validate_answers(schema: dict[str, Any], answers: object, locale: str = FALLBACK) -> None:
-    """Raise ``AnswersInvalid`` with every field problem (messages in ``locale``), or return when valid."""
-    errors = field_errors(schema, answers, locale)
+def validate_answers(schema: dict[str, Any], answers: object, locale: str = FALLBACK, *,
+                     validator: Any | None = None) -> None:
+    """Raise ``AnswersInvalid`` with every field problem (messages in ``locale``), or return when valid
+    (``validator``: see ``field_errors``)."""
+    errors = field_errors(schema, answers, locale, validator=validator)
     if errors:
         raise AnswersInvalid(errors)
 

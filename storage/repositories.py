@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -15,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from builder.audit import chain
+from builder.published import definition_digest
 from builder.metrics import (
     FigureSet,
     FormFigures,
@@ -52,8 +54,6 @@ from storage.models import (
     AppSetting,
     Attachment,
     AttachmentBlob,
-    AuditHead,
-    UtcDateTime,
     AuditRecord,
     AuthSession,
     LoginThrottle,
@@ -71,9 +71,11 @@ from storage.models import (
     StaffGroup,
     Submission,
     User,
+    UtcDateTime,
     VisitFigure,
 )
 from storage.outbox import MAX_ATTEMPTS
+from storage.statements import DriverStatement, ResultType, column_types
 
 
 class SqlForms:
@@ -147,11 +149,16 @@ class SqlForms:
         return self._version_record(row) if row else None
 
     def latest_version(self, slug: str) -> VersionRecord | None:
-        # Core on the session's connection: read on every submission, and read-only.
-        row = self.session.connection().execute(_LATEST_VERSION, {"slug": slug}).first()
+        # On the driver's cursor (storage.statements): read on every submission, and read-only. The
+        # definition comes as its stored text, so its digest (the key of the in-process caches of a
+        # published version, builder.published) costs one SHA-256 and no encoding.
+        connection = self.session.connection()
+        row = _LATEST_VERSION.first(connection, {"slug": slug})
         if row is None:
             return None
-        return VersionRecord(slug, row.number, dict(row.definition), row.published_at, row.published_by, row.id)
+        version_id, number, stored, published_at, published_by = row
+        return VersionRecord(slug, number, json.loads(stored), _PUBLISHED_AT.convert(connection, published_at),
+                             published_by, version_id, digest=definition_digest(stored))
 
     def versions(self, slug: str) -> list[VersionRecord]:
         rows = self.session.exec(
@@ -169,9 +176,10 @@ class SqlForms:
         return [self._version_record(row, slug) for row, slug in rows]
 
 
-_LATEST_VERSION = (select(FormVersion.id, FormVersion.number, FormVersion.definition, FormVersion.published_at,
-                          FormVersion.published_by).join(Form, Form.id == FormVersion.form_id)
-                   .where(Form.slug == bindparam("slug")).order_by(col(FormVersion.number).desc()).limit(1))
+_LATEST_VERSION = DriverStatement(
+    "SELECT v.id, v.number, CAST(v.definition AS TEXT), v.published_at, v.published_by FROM form_version AS v "
+    "JOIN form ON form.id = v.form_id WHERE form.slug = :slug ORDER BY v.number DESC LIMIT 1")
+_PUBLISHED_AT = ResultType(FormVersion.__table__.c.published_at.type)
 
 
 class SqlRequests:
@@ -181,7 +189,7 @@ class SqlRequests:
 
     def next_number(self, prefix: str, year: int) -> int:
         # One upsert: the counter row is created at 1 or moved on, and the number comes back.
-        return int(self.session.connection().execute(_NEXT_NUMBER, {"p": prefix, "y": year}).scalar_one())
+        return int(_NEXT_NUMBER.rows(self.session.connection(), {"p": prefix, "y": year})[0][0])
 
     def _to_record(self, row: Submission, form_slug: str, version_number: int) -> RequestRecord:
         return RequestRecord(
@@ -206,37 +214,32 @@ class SqlRequests:
             setattr(row, name, getattr(request, name))
         row.group_name = request.group
 
-    def add(self, request: RequestRecord) -> RequestRecord:
-        # A Core INSERT ... RETURNING on the session's connection: submit is the hottest write, and
-        # the ORM unit of work costs several times more here (see bench/submit.py). The form's id
-        # comes from a subquery on the version ("of_version"): one round trip fewer per submission.
-        connection = self.session.connection()
-        new_id = connection.execute(_SUBMISSION_INSERT, {
+    def add(self, request: RequestRecord) -> RequestRecord | None:
+        # An INSERT ... RETURNING on the driver's cursor (storage.statements): submit is the hottest
+        # write, and the ORM unit of work costs several times more here (see bench/submit.py). The
+        # form's id comes from a subquery on the version: one round trip fewer per submission. ON CONFLICT
+        # on the idempotency key is submit's check for a double click: on PostgreSQL an insert of the
+        # same key by a transaction still open waits for its end, and then inserts nothing if it committed.
+        inserted = _SUBMISSION_INSERT.rows(self.session.connection(), {
             "reference": request.reference, "access_code_hash": request.access_code_hash,
-            "of_version": request.version_id, "version_id": request.version_id, "answers": request.answers,
-            "state": request.state,
+            "version_id": request.version_id, "answers": request.answers, "state": request.state,
             "step_index": request.step_index, "step_id": request.step_id, "group_name": request.group,
             "claimed_by": request.claimed_by, "due_on": request.due_on, "submitted_by": request.submitted_by,
             "contact_email": request.contact_email, "locale": request.locale,
             "idempotency_key": request.idempotency_key, "submitted_at": request.submitted_at,
-            "updated_at": request.updated_at, "row_version": 1}).scalar_one()
-        return replace(request, id=new_id, row_version=1)
+            "updated_at": request.updated_at})
+        return replace(request, id=inserted[0][0], row_version=1) if inserted else None
 
     def get(self, reference: str) -> RequestRecord | None:
         row = self.session.exec(select(Submission).where(Submission.reference == reference)).first()
         return self._record(row) if row else None
 
     def by_idempotency_key(self, key: str) -> RequestRecord | None:
-        connection = self.session.connection()
-        if connection.dialect.name == "postgresql":
-            # Under READ COMMITTED two submits with the same key (a double click reaching two replicas)
-            # would both miss here and the second would die on the unique index. Holding a lock on the
-            # key until commit makes the second wait and then find the first one's request.
-            # (SQLite's BEGIN IMMEDIATE already serialises writers.) Found by tests/load.
-            connection.execute(_KEY_LOCK, {"key": key})
-        # Almost always a miss: answer that with one cheap indexed lookup before loading anything.
-        reference = connection.execute(_REFERENCE_BY_KEY, {"key": key}).scalar_one_or_none()
-        return self.get(reference) if reference else None
+        # Submit's own check is its insert (``add``, ON CONFLICT on the key: two submits of one key on two
+        # replicas cannot both store, tests/load); this finds the request the insert ran into, or the first
+        # request of a retry that is refused now. Almost always a miss: one indexed lookup before loading.
+        found = _REFERENCE_BY_KEY.first(self.session.connection(), {"key": key})
+        return self.get(found[0]) if found else None
 
     def save(self, request: RequestRecord) -> RequestRecord:
         """Write the state row; the version column makes a concurrent writer's flush fail (StaleDataError)."""
@@ -376,12 +379,18 @@ class SqlRequests:
         self.session.flush()
 
 
-_NEXT_NUMBER = text("INSERT INTO reference_counter (prefix, year, last) VALUES (:p, :y, 1) "
-                    "ON CONFLICT (prefix, year) DO UPDATE SET last = reference_counter.last + 1 RETURNING last")
-_SUBMISSION_INSERT = insert(Submission).values(form_id=select(FormVersion.form_id).where(
-    FormVersion.id == bindparam("of_version")).scalar_subquery()).returning(Submission.id)
-_REFERENCE_BY_KEY = select(Submission.reference).where(Submission.idempotency_key == bindparam("key"))
-_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+_NEXT_NUMBER = DriverStatement(
+    "INSERT INTO reference_counter (prefix, year, last) VALUES (:p, :y, 1) "
+    "ON CONFLICT (prefix, year) DO UPDATE SET last = reference_counter.last + 1 RETURNING last")
+_SUBMISSION_INSERT = DriverStatement(
+    "INSERT INTO submission (reference, access_code_hash, form_id, version_id, answers, state, step_index, step_id, "
+    "group_name, claimed_by, due_on, submitted_by, contact_email, locale, idempotency_key, submitted_at, updated_at, "
+    "row_version) VALUES (:reference, :access_code_hash, (SELECT form_id FROM form_version WHERE id = :version_id), "
+    ":version_id, :answers, :state, :step_index, :step_id, :group_name, :claimed_by, :due_on, :submitted_by, "
+    ":contact_email, :locale, :idempotency_key, :submitted_at, :updated_at, 1) "
+    "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+    column_types(Submission, "answers", "due_on", "submitted_at", "updated_at"))
+_REFERENCE_BY_KEY = DriverStatement("SELECT reference FROM submission WHERE idempotency_key = :key")
 
 
 class SqlDirectory:
@@ -431,8 +440,8 @@ class SqlDirectory:
         # Submit asks for a group's size and then its addresses in one transaction: one query for both.
         found = self._member_rows.get(group)
         if found is None:
-            found = self._member_rows[group] = [(name, email) for name, email in
-                                                self.session.connection().execute(_MEMBERS, {"group": group})]
+            found = self._member_rows[group] = [(name, email) for name, email in _MEMBERS.rows(
+                self.session.connection(), {"group": group, "active": True})]
         return found
 
     def group_members(self, group: str) -> list[str]:
@@ -611,15 +620,15 @@ class SqlAudit:
     def append_all(self, events: Sequence[AuditEvent]) -> list[ChainedEvent]:
         """Chain ``events`` in order after the head: one INSERT for all (an executemany) and one head UPDATE.
 
-        Plain prepared statements on the session's connection: this runs for every change, and the
-        ORM path costs about ten times more per statement here. The head row is read (and locked,
+        Statements on the driver's cursor of the session's connection (storage.statements): this runs
+        for every change, and the ORM path costs about ten times more per statement here. The head row is read (and locked,
         FOR UPDATE; SQLite holds its write lock from BEGIN IMMEDIATE) once per transaction: after
         that, this transaction is the only writer of the head, so its own last write is the head.
         """
         if not events:
             return []
         connection = self.session.connection()
-        seq, last_hash = self._head or connection.execute(_AUDIT_HEAD).one()
+        seq, last_hash = self._head or _AUDIT_HEAD.rows(connection, {})[0]
         linked_events = []
         for event in events:
             linked = chain(seq + 1, event, last_hash)
@@ -629,8 +638,8 @@ class SqlAudit:
                  "from_state": e.from_state, "to_state": e.to_state, "from_step": e.from_step, "to_step": e.to_step,
                  "comment": e.comment, "prev_hash": linked.prev_hash, "hash": linked.hash}
                 for linked in linked_events for e in (linked.event,)]
-        connection.execute(_AUDIT_INSERT, rows if len(rows) > 1 else rows[0])
-        connection.execute(_AUDIT_HEAD_MOVE, {"seq": seq, "hash": last_hash})
+        _AUDIT_INSERT.rows(connection, rows if len(rows) > 1 else rows[0])
+        _AUDIT_HEAD_MOVE.rows(connection, {"seq": seq, "hash": last_hash})
         self._head = (seq, last_hash)
         return linked_events
 
@@ -644,13 +653,17 @@ class SqlAudit:
         return [chained_from_row(row) for row in rows]
 
 
-_MEMBERS = (select(User.username, User.email).join(GroupMembership, GroupMembership.user_id == User.id)
-            .join(StaffGroup, StaffGroup.id == GroupMembership.group_id)
-            .where(StaffGroup.name == bindparam("group"), User.is_active == True)  # noqa: E712
-            .order_by(User.username))
-_AUDIT_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
-_AUDIT_INSERT = insert(AuditRecord)
-_AUDIT_HEAD_MOVE = update(AuditHead).where(AuditHead.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
+_MEMBERS = DriverStatement(
+    "SELECT u.username, u.email FROM app_user AS u JOIN group_membership AS m ON m.user_id = u.id "
+    "JOIN staff_group AS g ON g.id = m.group_id WHERE g.name = :group AND u.is_active = :active ORDER BY u.username")
+# SQLite's write lock is held from BEGIN IMMEDIATE; PostgreSQL locks the head row until commit.
+_AUDIT_HEAD = DriverStatement("SELECT seq, hash FROM audit_head WHERE id = 1",
+                              postgresql="SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+_AUDIT_INSERT = DriverStatement(
+    "INSERT INTO audit_event (seq, at, actor, action, reference, from_state, to_state, from_step, to_step, comment, "
+    "prev_hash, hash) VALUES (:seq, :at, :actor, :action, :reference, :from_state, :to_state, :from_step, :to_step, "
+    ":comment, :prev_hash, :hash)", column_types(AuditRecord, "at"))
+_AUDIT_HEAD_MOVE = DriverStatement("UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1")
 
 
 def _audit_row(linked: ChainedEvent) -> AuditRecord:
@@ -679,7 +692,7 @@ class SqlOutbox:
         rows = [{"key": m.key[:200], "recipient": m.recipient, "subject": m.subject, "body": m.body,
                  "created_at": m.created_at} for m in messages]
         if rows:
-            self.session.connection().execute(_OUTBOX_INSERT, rows if len(rows) > 1 else rows[0])
+            _OUTBOX_INSERT.rows(self.session.connection(), rows if len(rows) > 1 else rows[0])
 
     def undelivered(self) -> list[UndeliveredMail]:
         rows = self.session.exec(select(OutboxMail).where(*_given_up()).order_by(col(OutboxMail.created_at)))
@@ -698,10 +711,10 @@ def _given_up() -> tuple[Any, ...]:
     return col(OutboxMail.sent_at).is_(None), col(OutboxMail.attempts) >= MAX_ATTEMPTS
 
 
-_OUTBOX_INSERT = text(
+_OUTBOX_INSERT = DriverStatement(
     "INSERT INTO outbox (key, recipient, subject, body, created_at, attempts, next_attempt_at, last_error) "
-    "VALUES (:key, :recipient, :subject, :body, :created_at, 0, :created_at, '') ON CONFLICT (key) DO NOTHING"
-).bindparams(bindparam("created_at", type_=UtcDateTime))
+    "VALUES (:key, :recipient, :subject, :body, :created_at, 0, :created_at, '') ON CONFLICT (key) DO NOTHING",
+    column_types(OutboxMail, "created_at"))
 
 
 class SqlInsights:

@@ -97,7 +97,9 @@ class FakeRequests:
         self.counters[(prefix, year)] = self.counters.get((prefix, year), 0) + 1
         return self.counters[(prefix, year)]
 
-    def add(self, request: RequestRecord) -> RequestRecord:
+    def add(self, request: RequestRecord) -> RequestRecord | None:
+        if request.idempotency_key is not None and self.by_idempotency_key(request.idempotency_key) is not None:
+            return None  # the unique key of the real table
         stored = replace(request, id=len(self.rows) + 1, row_version=1)
         self.rows[request.reference] = stored
         return stored

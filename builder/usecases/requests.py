@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from builder import notifications, workflow
+from builder import notifications, published, workflow
 from builder.attachments import attachment_ids
 from builder.definition import FormDefinition, parse_definition
-from builder.errors import NotFound, PermissionDenied, StaleRequest
+from builder.errors import FormworkError, NotFound, PermissionDenied, StaleRequest
 from builder.ports import Actor, RequestRecord, UnitOfWork, VersionRecord
 from builder.references import access_code_matches, format_reference, hash_access_code, new_access_code, normalise_reference
 from builder.translations import localise
@@ -95,22 +95,34 @@ def submit(form_slug: str, answers: dict[str, Any], actor: Actor, uow: UnitOfWor
     """
     at = now or datetime.now(UTC)
     with uow:
-        existing = uow.requests.by_idempotency_key(idempotency_key)
-        if existing is not None:
-            return Receipt(existing.reference, None, "", existing.state)
-        version_record = fillable_version(form_slug, version, uow)
-        definition = parse_definition(version_record.definition)
-        if definition.settings.submission == "signed_in" and not actor.is_signed_in:
-            raise PermissionDenied("Please sign in to submit this form.")
-        # The resident's language: standard messages from the core's tables, the designer's own messages
-        # and the confirmation text through the form's translations.
-        localised = localise(version_record.definition, locale)
-        validate_answers(localised["schema"], answers, locale)
+        try:
+            version_record = fillable_version(form_slug, version, uow)
+            prepared = published.prepared(version_record)  # parsed, localised and compiled once per version
+            definition = prepared.definition
+            if definition.settings.submission == "signed_in" and not actor.is_signed_in:
+                raise PermissionDenied("Please sign in to submit this form.")
+            # The resident's language: standard messages from the core's tables, the designer's own messages
+            # and the confirmation text through the form's translations.
+            in_language = prepared.in_language(locale)
+            localised = in_language.document
+            validate_answers(localised["schema"], answers, locale, validator=in_language.validator)
+        except FormworkError:
+            # A retry of a submission received before the form changed gets its first receipt, not a refusal.
+            received = _received(idempotency_key, uow)
+            if received is None:
+                raise
+            return received
         code = new_access_code()
         request = _new_request(definition, version_record, answers, actor, uow, code=code, at=at,
                                idempotency_key=idempotency_key, locale=locale)
         effect = workflow.start(request, _context(definition, request, uow, at, holidays), actor)
+        # The idempotency check is the insert itself: the database's unique key finds a double click or a
+        # retry, also one committed by another process meanwhile, and then nothing of this one is written.
         stored = uow.requests.add(effect.request)
+        if stored is None:
+            received = _received(idempotency_key, uow)
+            assert received is not None
+            return received
         if attachment_ids(answers):  # files uploaded while filling in (issue 3); without any there is nothing to check
             link_submitted_files(answers, stored.reference, uow, locale=locale)
         uow.audit.append_all(effect.events)
@@ -119,6 +131,13 @@ def submit(form_slug: str, answers: dict[str, Any], actor: Actor, uow: UnitOfWor
         uow.commit()
     confirmation = (localised.get("settings") or {}).get("confirmation_text") or definition.settings.confirmation_text
     return Receipt(stored.reference, code, confirmation, stored.state)
+
+
+def _received(idempotency_key: str, uow: UnitOfWork) -> Receipt | None:
+    """The receipt of the request already stored under this idempotency key, if there is one (no access code:
+    only its hash is stored, and the resident was shown the code the first time)."""
+    existing = uow.requests.by_idempotency_key(idempotency_key)
+    return Receipt(existing.reference, None, "", existing.state) if existing is not None else None
 
 
 def _new_request(definition: FormDefinition, version: VersionRecord, answers: dict[str, Any], actor: Actor,

@@ -1,17 +1,23 @@
 """The batched writes of the hot path (``AuditLog.append_all``, ``Outbox.enqueue_all``), on SQLite and
-PostgreSQL and in the fake: the same chain and the same refusals as one-by-one writes."""
+PostgreSQL and in the fake: the same chain and the same refusals as one-by-one writes. The hot path's
+statements run on the driver's cursor (``storage.statements``): what they store reads back through the
+ORM as it was given, and a refusal is SQLAlchemy's error, as through the ORM."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from builder.audit import first_broken_link
-from builder.ports import AuditEvent, OutboxMessage
+from builder.ports import AuditEvent, OutboxMessage, RequestRecord
 from storage.audit_check import verify_audit
 from storage.models import OutboxMail
+from storage.statements import DriverStatement
 from storage.uow import SqlUnitOfWork
 from tests.fakes import FakeUnitOfWork
 
@@ -80,3 +86,31 @@ def test_fake_batches_match_one_by_one_writes() -> None:
     message = OutboxMessage("k", "a@city.example", "s", "b", T0)
     batched.outbox.enqueue_all([message, message])
     assert list(batched.outbox.messages.values()) == [message]
+
+
+def test_a_request_written_on_the_driver_reads_back_as_given(seeded: SqlUnitOfWork) -> None:
+    with seeded.reading():
+        version = seeded.forms.latest_version("report-pothole")
+    assert version is not None and version.id is not None and version.digest
+    given = RequestRecord(
+        reference="PW-2026-00001", access_code_hash="0" * 64, form_slug="report-pothole", version_id=version.id,
+        version_number=version.number, answers={"location": "Rue de l’Église 3", "size": "large", "blocks_road": True},
+        state="in_review", submitted_at=T0.replace(microsecond=123456), updated_at=T0, step_index=0,
+        step_id="inspection", group="Road inspectors", due_on=date(2026, 11, 9), locale="fr", idempotency_key="k1")
+    with seeded:
+        stored = seeded.requests.add(given)
+        assert seeded.requests.add(replace(given, reference="PW-2026-00002")) is None  # the same key: nothing
+        seeded.commit()
+    assert stored is not None and stored.id is not None
+    with seeded.reading():
+        read = seeded.requests.get(given.reference)
+        assert seeded.requests.get("PW-2026-00002") is None
+    assert read == replace(given, id=stored.id, row_version=1)
+
+
+def test_a_refused_driver_statement_raises_sqlalchemys_error(engine: Engine) -> None:
+    uow = SqlUnitOfWork(engine)
+    second_head = DriverStatement("INSERT INTO audit_head (id, seq, hash) VALUES (:id, 0, :hash)")
+    with uow, pytest.raises(IntegrityError):  # the chain has one head, id 1
+        second_head.rows(uow.session.connection(), {"id": 1, "hash": "0" * 64})
+    assert verify_audit(engine) == (0, None)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from builder.errors import DraftConflict, StaleRequest
+from builder.errors import AnswersInvalid, DraftConflict, StaleRequest
 from builder.usecases import forms, requests, review
 from builder.workflow import Action, Command
 from storage.audit_check import verify_audit
 from storage.engine import make_engine
-from storage.migrate import is_current
+from storage.migrate import is_current, upgrade
 from storage.uow import SqlUnitOfWork
-from tests.helpers import DESIGNER, ROADS, ROADS2, RESIDENT
+from tests.conftest import template
+from tests.helpers import DESIGNER, ROADS, ROADS2, RESIDENT, seed_organisation
 
 POTHOLE = {"location": "Market Street 12", "size": "large", "blocks_road": True}
 
@@ -50,6 +52,47 @@ def test_idempotent_submit(seeded: SqlUnitOfWork) -> None:
     first = requests.submit("report-pothole", POTHOLE, RESIDENT, seeded, idempotency_key="same")
     second = requests.submit("report-pothole", POTHOLE, RESIDENT, seeded, idempotency_key="same")
     assert second.reference == first.reference and second.access_code is None
+
+
+def _publish_with_name_required(uow: SqlUnitOfWork) -> None:
+    """Version 2 of the pothole form, where the resident's name becomes required."""
+    form = forms.forms_for(DESIGNER, uow)[0]
+    draft = copy.deepcopy(form.draft)
+    draft["schema"]["required"] = [*draft["schema"]["required"], "name"]
+    forms.save_draft(form.slug, draft, form.draft_revision, DESIGNER, uow)
+    forms.publish(form.slug, DESIGNER, uow)
+
+
+def test_a_retry_after_the_form_changed_gets_the_first_receipt_and_new_ones_the_new_rules(
+        seeded: SqlUnitOfWork) -> None:
+    first = requests.submit("report-pothole", POTHOLE, RESIDENT, seeded, idempotency_key="sent-before")
+    _publish_with_name_required(seeded)
+    retry = requests.submit("report-pothole", POTHOLE, RESIDENT, seeded, idempotency_key="sent-before")
+    assert retry.reference == first.reference and retry.access_code is None
+    with pytest.raises(AnswersInvalid) as refused:  # the prepared version 1 is not used for version 2
+        requests.submit("report-pothole", POTHOLE, RESIDENT, seeded, idempotency_key="sent-after")
+    assert [error.path for error in refused.value.errors] == [("name",)]
+    assert requests.submit("report-pothole", {**POTHOLE, "name": "Riley"}, RESIDENT, seeded,
+                           idempotency_key="sent-after").access_code
+
+
+def test_another_database_with_the_same_version_ids_is_validated_by_its_own_form(
+        seeded: SqlUnitOfWork, tmp_path: Path) -> None:
+    # Versions are prepared once per process (builder.published): by their content, not their id, which
+    # another database in the same process (or a restored backup) gives to another definition.
+    other_engine = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    upgrade(other_engine)
+    other = seed_organisation(other_engine)
+    forms.create_form(template("report-pothole"), DESIGNER, other)
+    forms.publish("report-pothole", DESIGNER, other)
+    _publish_with_name_required(other)
+    try:
+        requests.submit("report-pothole", POTHOLE, RESIDENT, seeded, idempotency_key="here")
+        with pytest.raises(AnswersInvalid):
+            requests.submit("report-pothole", POTHOLE, RESIDENT, other, idempotency_key="there")
+        assert requests.submit("report-pothole", POTHOLE, RESIDENT, seeded, idempotency_key="here again").access_code
+    finally:
+        other_engine.dispose()
 
 
 def test_optimistic_locking_refuses_the_second_of_two_decisions(seeded: SqlUnitOfWork) -> None:
