@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from builder import metrics, opendata, workflow
-from builder.definition import Retention, Workflow, parse_definition
+from builder.definition import FormDefinition, Retention, Workflow, parse_definition
 from builder.errors import NotFound, PermissionDenied, StaleRequest
-from builder.ports import Actor, AuditEvent, FormRecord, RequestRecord, UnitOfWork
+from builder.ports import Actor, AuditEvent, FormRecord, RequestRecord, UnitOfWork, VersionRecord
 from builder.usecases.refusals import Refused, audits_refusals
 from builder.workflow import OPEN_STATES
 
@@ -109,10 +109,21 @@ def open_data(slug: str, actor: Actor, uow: UnitOfWork) -> opendata.OpenDataExpo
         version = uow.forms.latest_version(slug)
         if version is None:
             raise NotFound("This form has not been published yet, so it has no data.")
-        definition = parse_definition(version.definition)
+        definition = _personal_in_any_version(parse_definition(version.definition), uow.forms.versions(slug))
         records = [opendata.OpenRecord(r.reference, r.submitted_at, r.state, r.answers)
                    for r in uow.insights.form_requests(slug)]
     return opendata.build_export(definition, records, key)
+
+
+def _personal_in_any_version(latest: FormDefinition, versions: list[VersionRecord]) -> FormDefinition:
+    """The latest version's open-data choices, with every field that any version marked personal kept
+    personal: residents answered an older version under its promise, and a later version that no longer
+    marks a field personal must not publish what they sent then (personal wins, across versions too)."""
+    personal = set(latest.settings.personal_data)
+    for version in versions:
+        personal.update(version.definition.get("settings", {}).get("personal_data", []))
+    settings = latest.settings.model_copy(update={"personal_data": sorted(personal)})
+    return latest.model_copy(update={"settings": settings})
 
 
 # ---------------------------------------------------------------- retention

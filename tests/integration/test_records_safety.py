@@ -329,6 +329,26 @@ def test_open_data_pseudonyms_are_stable_and_personal_data_stays_out(seeded: Sql
     assert CANARY not in json.dumps(export.rows) + json.dumps(export.aggregates)
 
 
+def test_a_field_once_marked_personal_is_never_published_by_a_later_version(seeded: SqlUnitOfWork) -> None:
+    """Residents answered version 1, which called their name personal; version 2 drops that marking and
+    marks the name as open data by mistake: the export still publishes no name, old or new."""
+    for n in range(6):
+        requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key=f"v1-{n}")
+    draft = forms.open_draft("report-pothole", DESIGNER, seeded)
+    document = json.loads(json.dumps(draft.document))
+    document["settings"]["personal_data"] = ["email"]
+    document["settings"]["open_data"] = ["size", "name"]
+    forms.save_draft("report-pothole", document, draft.revision, DESIGNER, seeded)
+    assert forms.publish("report-pothole", DESIGNER, seeded) == 2
+    requests.submit("report-pothole", pothole("Later-Canary-Bertolt-0815"), RESIDENT, seeded, idempotency_key="v2")
+
+    export = insights.open_data("report-pothole", DESIGNER, seeded)
+    published = json.dumps(export.rows) + json.dumps(export.aggregates)
+    assert len(export.rows) == 7 and "size" in export.columns
+    assert "name" not in export.columns
+    assert CANARY not in published and "Later-Canary-Bertolt-0815" not in published
+
+
 def test_backup_under_concurrent_submissions_restores_every_acknowledged_request(
         seeded: SqlUnitOfWork, engine: Engine, database_url: str, tmp_path: Path) -> None:
     acknowledged: list[str] = []
