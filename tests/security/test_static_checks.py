@@ -84,6 +84,7 @@ REVIEWED_CACHES = {
     ("app.py", "_engine"): "the database engine and its pool",
     ("app.py", "_retention"): "the retention scheduler thread",
     ("app.py", "_mail"): "the mail thread; holds the engine and the mail settings, no personal data",
+    ("app.py", "_figures"): "the dashboard figures thread; holds the engine and the holiday list, no personal data",
     ("pages/dashboard.py", "_figures"): "aggregate counts and durations per form and step",
 }
 PERSONAL_TYPES = {"RequestRecord", "StatusView", "CaseView", "UserRecord", "ResidentSummary", "InboxPage", "Actor",
