@@ -1017,7 +1017,7 @@ def versions_section() -> None:
     older = cols[0].selectbox(_("Compare"), choices, index=1, format_func=words, key=f"{K}:diff_a")
     newer = cols[1].selectbox(_("with"), choices, index=0, format_func=words, key=f"{K}:diff_b")
     docs = {c: doc if c == "draft" else uc.version_definition(slug, c, actor, uow_factory()) for c in (older, newer)}
-    changes = describe_changes(docs[older], docs[newer])
+    changes = describe_changes(docs[older], docs[newer], current_locale())  # in the designer's language
     if not changes:
         st.caption(_("No differences."))
     for line in changes:

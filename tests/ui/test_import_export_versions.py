@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,8 @@ from sqlalchemy import Engine
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from builder import editing as ed
+from builder import translations as tr
 from builder.errors import NotFound
 from builder.usecases import forms
 from storage.uow import SqlUnitOfWork
@@ -212,3 +215,28 @@ def test_a_taken_web_address_is_refused_in_the_designer_s_language(
     app = app.button(key="import_create").click().run()
     assert [e.value for e in app.error] == [
         f"Un formulaire à l'adresse « {SLUG} » existe déjà. Choisissez une autre adresse web."]
+
+
+def changes(app: AppTest) -> list[str]:
+    """The lines of "what changed" under the two versions compared (the preview shows texts too)."""
+    return [t.value for t in app.text if t.value.startswith("• ")]
+
+
+def test_the_builder_says_what_changed_since_the_live_version_in_the_designer_s_language(
+        new_app: Callable[[], AppTest], street_party: Engine) -> None:
+    forms.publish(SLUG, DESIGNER, SqlUnitOfWork(street_party), now=datetime(2026, 3, 2, 9, 15, tzinfo=UTC))
+    current = forms.open_draft(SLUG, DESIGNER, SqlUnitOfWork(street_party))
+    document = ed.put_field(current.document, replace(ed.read_field(current.document, "phone"), required=True))
+    document = ed.update_step(document, 0, sla_days=3)
+    document = tr.add_language(document, "fr")
+    forms.save_draft(SLUG, document, current.revision, DESIGNER, SqlUnitOfWork(street_party))
+    app = open_page(sign_in(new_app(), "designer"), "editor", form=SLUG, lang="fr")
+    app.session_state[f"{K}:section"] = "Versions"
+    app.run()
+    assert app.selectbox(key=f"{K}:diff_a").value == 1 and app.selectbox(key=f"{K}:diff_b").value == "draft"
+    assert changes(app) == [  # staff labels and step names as typed, the rest in French
+        "• Champ « Phone number » : obligatoire — était non, devient oui.",
+        "• Étape d’approbation « Check by the events office » : jours ouvrés accordés — était « 5 », devient « 3 ».",
+        "• Traduction en français ajoutée."]
+    app.selectbox(key=f"{K}:diff_b").set_value(1).run()  # the live version with itself
+    assert changes(app) == [] and "Aucune différence." in texts(app)
