@@ -87,6 +87,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "condition.greater_than": "is greater than",
         "condition.less_than": "is less than",
         "condition.answered": "is filled in",
+        "condition.not_answered": "is not filled in",
+        "condition.includes": "includes",
+        "condition.does_not_include": "does not include",
         "yes": "yes",
         "no": "no",
         "list_separator": ", ",
@@ -225,6 +228,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "condition.greater_than": "est supérieur à",
         "condition.less_than": "est inférieur à",
         "condition.answered": "est rempli",
+        "condition.not_answered": "n’est pas rempli",
+        "condition.includes": "contient",
+        "condition.does_not_include": "ne contient pas",
         "yes": "oui",
         "no": "non",
         "list_separator": ", ",
@@ -344,7 +350,7 @@ def condition_words(condition: tuple[str, str, Any], locale: str) -> str:
     label, operator, value = condition
     name = texts["quoted"].format(text=label)
     words = texts.get(f"condition.{operator}", operator)
-    if operator == "answered":
+    if operator in ("answered", "not_answered"):
         return f"{name} {words}"
     values = value if operator == "one_of" and isinstance(value, list | tuple) else [value]
     shown = texts["list_separator"].join(_shown(v, texts) for v in values)

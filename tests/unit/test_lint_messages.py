@@ -201,3 +201,14 @@ def test_every_keyed_message_of_the_publishing_checks_and_the_renderer_has_engli
     for key in keyed:
         assert MESSAGES["fr"][key] != MESSAGES["en"][key], key  # really translated
         assert _placeholders(MESSAGES["fr"][key]) == _placeholders(MESSAGES["en"][key]), key
+
+
+def test_every_condition_operator_has_words_in_every_language() -> None:
+    """A lint finding names a condition in words: no operator may show as its internal name."""
+    from builder.conditions import OPERATOR_WORDS
+    from builder.lint_messages import MESSAGES, condition_words
+
+    for language, texts in MESSAGES.items():
+        assert {f"condition.{operator}" for operator in OPERATOR_WORDS} <= set(texts), language
+    assert condition_words(("Type", "includes", "Other"), "fr") == "« Type » contient « Other »"
+    assert condition_words(("Type", "not_answered", None), "fr") == "« Type » n’est pas rempli"
