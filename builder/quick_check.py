@@ -12,8 +12,10 @@ For that, it knows a fixed set of keywords and compiles no schema that uses anot
 ``patternProperties``, ``dependentSchemas``, ``prefixItems``, ``contains``, ``unevaluatedItems``,
 ``propertyNames``); keywords that look at one value only run as the validator's own keyword functions,
 except the few hot ones written out here with the same rules (``type`` with the default length limits
-of builder.validation, ``required``, ``minLength``, ``maxLength``, ``format``). ``unevaluatedProperties``
-counts evaluated properties as jsonschema 4.26 does (``jsonschema._utils.find_evaluated_property_keys_by_schema``).
+of builder.validation, ``required``, ``minLength``, ``maxLength``, ``format``, a text ``const``).
+``unevaluatedProperties`` counts evaluated properties as jsonschema 4.26 does
+(``jsonschema._utils.find_evaluated_property_keys_by_schema``). A form that uses a keyword outside this
+set is validated by jsonschema alone, as before (tests/unit/test_quick_check.py compares the two).
 """
 
 from __future__ import annotations
@@ -97,6 +99,8 @@ class _Compiler:
     # ------------------------------------------------------------ one value
 
     def _leaf(self, key: str, value: Any, schema: dict[str, Any]) -> Check:
+        if key == "const" and isinstance(value, str):  # a choice's branch; jsonschema compares text with ==
+            return lambda instance: instance == value
         function, validator = self.validator.VALIDATORS[key], self.validator
         return lambda instance: next(iter(function(validator, value, instance, schema) or ()), None) is None
 
