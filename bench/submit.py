@@ -11,24 +11,27 @@ rounds (so that a neighbour's load on a shared machine falls on both alike):
   published version's JSON Schema, reference number, workflow start, two audit events on the hash
   chain and the outbox mail, all in one ``BEGIN IMMEDIATE`` transaction.
 
-Target: ratio (submit / baseline) >= 0.3. Not met: on 8 Dec 2026 (2 shared cores, load average
-1.6-1.9, two runs of ``python -m bench.run --only submit`` alternated with two of the code before the
-changes below) 0.23 on SQLite (1,149-1,249 submits/s against 4,983-5,357 raw inserts/s; before:
-0.15, 802-804 against 5,177-5,277) and 0.27-0.29 on PostgreSQL (353-354 against 1,236-1,310;
-before: 0.19, 259-263 against 1,379-1,405). Earlier runs under load average 4-6 gave 0.20-0.26 on
-SQLite. Where a submit's time goes on SQLite, median wall time per submission measured around each
-part (0.70 ms with the timers, 0.81 ms mean; the raw insert costs 0.18 ms):
+Target: ratio (submit / baseline) >= 0.3. Met, narrowly, on SQLite; not quite on PostgreSQL. On 8 Dec
+2026, 00:44-00:45 UTC (2 shared cores, load average 0.6-0.8), two runs of ``python -m bench.run --only
+submit`` alternated with two of the code before the third round below: 0.305-0.311 on SQLite (1,624-1,646
+submits/s against 5,294-5,325 raw inserts/s; before: 0.22-0.23, 933-1,160 against 4,158-5,052) and
+0.27-0.30 on PostgreSQL (287-385 against 1,050-1,300; before: 0.26-0.27, 298-313 against 1,157-1,170).
+Three runs of ``python -m bench.submit`` alone at load average 1.0 gave 0.29-0.30 (before: 0.23-0.24):
+a neighbour's load moves the ratio by a few hundredths. Where a submit's time goes on SQLite, median
+wall time per submission measured around each part (0.52 ms with the timers, 0.69 ms mean; the raw
+insert costs about 0.19 ms):
 
     0.13 ms  COMMIT (WAL pages of five tables and their indexes, against one table for the raw
-             insert; 0.22 ms mean, with a WAL checkpoint every fifty-odd submissions)
-    0.15 ms  validation against the version's schema (jsonschema itself; see builder.unevaluated)
-    0.12 ms  latest published version: pool checkout and BEGIN IMMEDIATE (it is the first statement),
-             1 SELECT, JSON decode of the definition and the SHA-256 of its stored text
+             insert; 0.25 ms mean, with a WAL checkpoint every fifty-odd submissions)
     0.07 ms  2 audit events: chain head read once (FOR UPDATE on PostgreSQL), one INSERT for both
              (executemany), one head UPDATE, 2 SHA-256
     0.06 ms  outbox: the group's addresses (1 SELECT), composing 3 messages, one INSERT for all three
+    0.06 ms  latest published version: pool checkout and BEGIN IMMEDIATE (it is the first statement),
+             1 SELECT of id, number and the definition's stored digest
     0.05 ms  INSERT ... ON CONFLICT (idempotency_key) DO NOTHING RETURNING: the request and the
              idempotency check in one statement
+    0.04 ms  validation: size and depth limits, then the compiled yes-check (builder.quick_check);
+             jsonschema itself (0.10-0.17 ms) runs only when that check does not say yes
     0.03 ms  reference number (1 upsert ... RETURNING) and access-code hash
     0.02 ms  workflow start
     0.00 ms  the version prepared (parsed, localised, validator found): from the in-process cache
@@ -37,7 +40,22 @@ part (0.70 ms with the timers, 0.81 ms mean; the raw insert costs 0.18 ms):
     8 statements in one transaction (9 before, 18 in Nov 2026), each a few microseconds on the
     driver's cursor plus the database's own work.
 
-What changed (Dec 2026, second round; 1.5 times the submits per second on SQLite, 1.4 on PostgreSQL):
+What changed (Dec 2026, third round; the SQLite ratio 1.35 times what it was):
+
+- answers are first checked by a yes-check compiled once per validator from the closed schema
+  (``builder.quick_check``: nested closures instead of jsonschema's walk, which makes a validator
+  object per subschema): about 0.02 ms instead of 0.10-0.17 ms. It only ever saves running jsonschema:
+  whenever it does not say yes (invalid answers, or something it cannot judge), jsonschema runs as
+  before and gives every error and message; a schema with a keyword it does not compile (``$ref``,
+  ``patternProperties``, ``dependentSchemas``, ...) is validated by jsonschema alone;
+  tests/unit/test_quick_check.py compares the two verdicts on every template and corpus form;
+- a published version stores its definition's SHA-256 (``form_version.definition_digest``, migration
+  0003, backfilled), so a submission reads id, number and digest, and the definition (its text, JSON
+  decode and hash cost 0.05 ms) only when its process has not prepared that version yet;
+- ``BEGIN IMMEDIATE`` / ``BEGIN`` run on the driver's cursor (``storage.engine``), as the other hot
+  statements: ``exec_driver_sql`` cost about 0.05 ms of SQLAlchemy's execution context per transaction.
+
+Second round (Dec 2026; 1.5 times the submits per second on SQLite, 1.4 on PostgreSQL):
 
 - the hot statements run on the driver's cursor of the session's connection (``storage.statements``):
   through SQLAlchemy Core each cost 15-30 µs of execution context, ten times SQLite's own work; the
@@ -56,10 +74,8 @@ files, the audit events and outbox messages of one change in one INSERT each, a 
 looked up in the translations instead of copying the definition.
 
 Every remaining part is something submit promises (validation against the stored version,
-idempotency, the audit chain, the outbox in the same transaction). Reaching 0.3 would take about
-0.6 ms in all against this baseline: commit, BEGIN and validation alone take about 0.35 ms, so the rest
-would need a compiled validator (fastjsonschema does not know draft 2020-12) or fewer tables written
-per submission.
+idempotency, the audit chain, the outbox in the same transaction). COMMIT alone is two thirds of the raw
+insert's whole cost; a wider margin would need fewer tables written per submission.
 """
 
 from __future__ import annotations

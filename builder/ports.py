@@ -70,6 +70,18 @@ class VersionRecord:
     digest: str = ""
 
 
+@dataclass(frozen=True)
+class VersionHead:
+    """The latest published version of a form without its definition: what a submission reads first, the
+    definition itself only when this process has not prepared that version yet (builder.published)."""
+
+    form_slug: str
+    number: int
+    id: int
+    # SHA-256 of the definition, stored when it was published; empty for a row written without one.
+    digest: str
+
+
 @dataclass
 class RequestRecord:
     """A resident's request: the answers plus the current state row (versioned)."""
@@ -244,6 +256,7 @@ class FormRepository(Protocol):
     def version(self, slug: str, number: int) -> VersionRecord | None: ...
     def version_by_id(self, version_id: int) -> VersionRecord | None: ...
     def latest_version(self, slug: str) -> VersionRecord | None: ...
+    def latest_head(self, slug: str) -> VersionHead | None: ...
     def versions(self, slug: str) -> list[VersionRecord]: ...
     def published(self) -> list[VersionRecord]: ...
 

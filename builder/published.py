@@ -5,9 +5,11 @@ definition, and per language the localised document and the validator of its sch
 once and kept: parsing the definition and finding its validator (by hashing the schema) cost about
 0.05-0.1 ms of every submission (bench/submit.py).
 
-The cache is keyed by the digest of the stored definition (``VersionRecord.digest``, or of the document
-itself when the storage gave none), not by the version's id: two databases in one process (the tests),
-or a backup restored under a running app, can give one id another definition. It holds form
+The cache is keyed by the digest of the definition, stored with the version when it is published
+(``VersionRecord.digest`` / ``VersionHead.digest``, or of the document itself when the storage gave
+none), not by the version's id, so a submission reads the definition only when this process has not
+prepared it yet. Not by id: two databases in one process (the tests), or a backup restored under a
+running app, can give one id another definition. It holds form
 definitions only, which are not personal data (STACK-NOTES: no personal data in process caches), and at
 most ``MAX_VERSIONS`` of them, the least recently used leaving first.
 """
@@ -33,6 +35,11 @@ MAX_VERSIONS = 256
 def definition_digest(stored: str) -> str:
     """The key of a version's definition as stored (its JSON text): equal texts, equal keys."""
     return hashlib.sha256(stored.encode()).hexdigest()
+
+
+def document_digest(document: dict[str, Any]) -> str:
+    """The key of a definition given as a document (stored with the version when it is published)."""
+    return definition_digest(json.dumps(document, sort_keys=True))
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,7 @@ _LOCK = threading.Lock()
 
 def prepared(version: VersionRecord) -> PreparedVersion:
     """The prepared form of a published version, from the cache when it was prepared before."""
-    key = version.digest or definition_digest(json.dumps(version.definition, sort_keys=True))
+    key = version.digest or document_digest(version.definition)
     with _LOCK:
         found = _PREPARED.get(key)
         if found is not None:
@@ -82,3 +89,14 @@ def prepared(version: VersionRecord) -> PreparedVersion:
         while len(_PREPARED) > MAX_VERSIONS:
             _PREPARED.popitem(last=False)
     return found
+
+
+def cached(digest: str) -> PreparedVersion | None:
+    """The version prepared before under this digest, if this process still has it (none for "")."""
+    if not digest:
+        return None
+    with _LOCK:
+        found = _PREPARED.get(digest)
+        if found is not None:
+            _PREPARED.move_to_end(digest)
+        return found

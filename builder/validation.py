@@ -30,6 +30,7 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 
 from builder.errors import AnswersInvalid, DefinitionInvalid, FieldError, InputTooLarge
+from builder.quick_check import Check, compile_check
 from builder.unevaluated import unevaluated_properties
 from babel.dates import format_date
 
@@ -256,6 +257,30 @@ def validator_for(schema: dict[str, Any], *, closed: bool = False) -> Any:
             _VALIDATORS.clear()
         _VALIDATORS[key] = cached
     return cached
+
+
+# The compiled yes-check of each validator answers are checked with (builder.quick_check), by the
+# validator's identity; the validator is kept beside it, so its id cannot pass to another one meanwhile.
+_QUICK: dict[int, tuple[Any, Check | None]] = {}
+
+
+def answers_valid(validator: Any, answers: object) -> bool:
+    """Whether ``validator`` finds no error in the answers: its compiled yes-check first, the validator
+    itself whenever that check does not say yes (or cannot run on these answers)."""
+    found = _QUICK.get(id(validator))
+    if found is None:
+        if len(_QUICK) > 512:
+            _QUICK.clear()
+        found = _QUICK[id(validator)] = (validator, compile_check(
+            validator, max_length=DEFAULT_MAX_LENGTH, max_items=DEFAULT_MAX_ITEMS))
+    quick = found[1]
+    if quick is not None:
+        try:
+            if quick(answers):
+                return True
+        except Exception:  # noqa: BLE001 - whatever the shortcut cannot judge, the validator judges
+            pass
+    return bool(validator.is_valid(answers))
 
 
 # ---------------------------------------------------------------- closed objects
@@ -622,7 +647,7 @@ def _collect_errors(validator: Any, answers: object, locale: str) -> list[FieldE
     found: list[FieldError] = []
     seen: set[tuple[tuple[str | int, ...], str]] = set()
     texts = table(locale)
-    if validator.is_valid(answers):  # the common case, without building error objects
+    if answers_valid(validator, answers):  # the common case, without building error objects
         return found
     leaves = [leaf for error in validator.iter_errors(answers) for leaf in _leaf_errors(error)]
     for leaf in leaves:

@@ -141,6 +141,9 @@ class FormVersion(SQLModel, table=True):
     definition: dict[str, Any] = Field(sa_type=JsonType)
     published_at: datetime = Field(sa_type=UtcDateTime)
     published_by: str | None = Field(default=None, max_length=64)
+    # SHA-256 of the definition (builder.published.document_digest), written once when published: a
+    # submission finds the version its process prepared by it, without reading the definition.
+    definition_digest: str | None = Field(default=None, max_length=64)
 
 
 # ---------------------------------------------------------------- requests

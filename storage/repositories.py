@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from builder.audit import chain
-from builder.published import definition_digest
+from builder.published import definition_digest, document_digest
 from builder.metrics import (
     FigureSet,
     FormFigures,
@@ -48,6 +48,7 @@ from builder.ports import (
     ThrottleRecord,
     UndeliveredMail,
     UserRecord,
+    VersionHead,
     VersionRecord,
 )
 from storage.models import (
@@ -127,16 +128,19 @@ class SqlForms:
         form = self._row(version.form_slug)
         assert form is not None
         row = FormVersion(form_id=form.id, number=version.number, definition=version.definition,
-                          published_at=version.published_at, published_by=version.published_by)
+                          published_at=version.published_at, published_by=version.published_by,
+                          definition_digest=document_digest(version.definition))
         self.session.add(row)
         self.session.flush()
-        return VersionRecord(version.form_slug, row.number, row.definition, row.published_at, row.published_by, row.id)
+        return VersionRecord(version.form_slug, row.number, row.definition, row.published_at, row.published_by, row.id,
+                             digest=row.definition_digest or "")
 
     def _version_record(self, row: FormVersion, slug: str | None = None) -> VersionRecord:
         if slug is None:
             form = self.session.get(Form, row.form_id)
             slug = form.slug if form else ""
-        return VersionRecord(slug, row.number, dict(row.definition), row.published_at, row.published_by, row.id)
+        return VersionRecord(slug, row.number, dict(row.definition), row.published_at, row.published_by, row.id,
+                             digest=row.definition_digest or "")
 
     def version(self, slug: str, number: int) -> VersionRecord | None:
         row = self.session.exec(
@@ -149,16 +153,20 @@ class SqlForms:
         return self._version_record(row) if row else None
 
     def latest_version(self, slug: str) -> VersionRecord | None:
-        # On the driver's cursor (storage.statements): read on every submission, and read-only. The
-        # definition comes as its stored text, so its digest (the key of the in-process caches of a
-        # published version, builder.published) costs one SHA-256 and no encoding.
+        # The definition comes as its stored text: a row written without a digest gets that text's.
         connection = self.session.connection()
         row = _LATEST_VERSION.first(connection, {"slug": slug})
         if row is None:
             return None
-        version_id, number, stored, published_at, published_by = row
+        version_id, number, stored, published_at, published_by, digest = row
         return VersionRecord(slug, number, json.loads(stored), _PUBLISHED_AT.convert(connection, published_at),
-                             published_by, version_id, digest=definition_digest(stored))
+                             published_by, version_id, digest=digest or definition_digest(stored))
+
+    def latest_head(self, slug: str) -> VersionHead | None:
+        # On the driver's cursor (storage.statements): read first by every submission, which reads the
+        # definition itself only when its process has not prepared this version yet (builder.published).
+        row = _LATEST_HEAD.first(self.session.connection(), {"slug": slug})
+        return VersionHead(slug, row[1], row[0], row[2] or "") if row else None
 
     def versions(self, slug: str) -> list[VersionRecord]:
         rows = self.session.exec(
@@ -177,7 +185,10 @@ class SqlForms:
 
 
 _LATEST_VERSION = DriverStatement(
-    "SELECT v.id, v.number, CAST(v.definition AS TEXT), v.published_at, v.published_by FROM form_version AS v "
+    "SELECT v.id, v.number, CAST(v.definition AS TEXT), v.published_at, v.published_by, v.definition_digest "
+    "FROM form_version AS v JOIN form ON form.id = v.form_id WHERE form.slug = :slug ORDER BY v.number DESC LIMIT 1")
+_LATEST_HEAD = DriverStatement(
+    "SELECT v.id, v.number, v.definition_digest FROM form_version AS v "
     "JOIN form ON form.id = v.form_id WHERE form.slug = :slug ORDER BY v.number DESC LIMIT 1")
 _PUBLISHED_AT = ResultType(FormVersion.__table__.c.published_at.type)
 

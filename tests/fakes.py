@@ -11,6 +11,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from builder.published import document_digest
 from builder import metrics
 from builder.audit import GENESIS_HASH, chain
 from builder.errors import DraftConflict, StaleRequest
@@ -33,6 +34,7 @@ from builder.ports import (
     ThrottleRecord,
     UndeliveredMail,
     UserRecord,
+    VersionHead,
     VersionRecord,
 )
 
@@ -64,7 +66,8 @@ class FakeForms:
         return [self.get(f.slug) for f in self.forms.values() if departments is None or f.department in departments]  # type: ignore[misc]
 
     def add_version(self, version: VersionRecord) -> VersionRecord:
-        stored = replace(version, id=len(self.stored_versions) + 1, definition=copy.deepcopy(version.definition))
+        stored = replace(version, id=len(self.stored_versions) + 1, definition=copy.deepcopy(version.definition),
+                         digest=document_digest(version.definition))
         self.stored_versions.append(stored)
         return stored
 
@@ -77,6 +80,11 @@ class FakeForms:
     def latest_version(self, slug: str) -> VersionRecord | None:
         mine = [v for v in self.stored_versions if v.form_slug == slug]
         return max(mine, key=lambda v: v.number) if mine else None
+
+    def latest_head(self, slug: str) -> VersionHead | None:
+        mine = [v for v in self.stored_versions if v.form_slug == slug]
+        latest = max(mine, key=lambda v: v.number) if mine else None
+        return VersionHead(slug, latest.number, latest.id, latest.digest) if latest and latest.id else None
 
     def versions(self, slug: str) -> list[VersionRecord]:
         return sorted((v for v in self.stored_versions if v.form_slug == slug), key=lambda v: -v.number)

@@ -11,7 +11,7 @@ from builder import notifications, published, workflow
 from builder.attachments import attachment_ids
 from builder.definition import FormDefinition, parse_definition
 from builder.errors import FormworkError, NotFound, PermissionDenied, StaleRequest
-from builder.ports import Actor, RequestRecord, UnitOfWork, VersionRecord
+from builder.ports import Actor, RequestRecord, UnitOfWork, VersionHead, VersionRecord
 from builder.references import access_code_matches, format_reference, hash_access_code, new_access_code, normalise_reference
 from builder.translations import localise
 from builder.validation import is_email, validate_answers
@@ -96,8 +96,7 @@ def submit(form_slug: str, answers: dict[str, Any], actor: Actor, uow: UnitOfWor
     at = now or datetime.now(UTC)
     with uow:
         try:
-            version_record = fillable_version(form_slug, version, uow)
-            prepared = published.prepared(version_record)  # parsed, localised and compiled once per version
+            version_record, prepared = _fillable_prepared(form_slug, version, uow)
             definition = prepared.definition
             if definition.settings.submission == "signed_in" and not actor.is_signed_in:
                 raise PermissionDenied("Please sign in to submit this form.")
@@ -133,6 +132,19 @@ def submit(form_slug: str, answers: dict[str, Any], actor: Actor, uow: UnitOfWor
     return Receipt(stored.reference, code, confirmation, stored.state)
 
 
+def _fillable_prepared(form_slug: str, number: int | None,
+                       uow: UnitOfWork) -> tuple[VersionHead | VersionRecord, published.PreparedVersion]:
+    """The version a resident fills in (``fillable_version``) and its prepared form (parsed, localised and
+    compiled once per process): the latest one's definition is read only when this process has not prepared it."""
+    head = uow.forms.latest_head(form_slug)
+    if head is not None and number in (None, head.number):
+        found = published.cached(head.digest)
+        if found is not None:
+            return head, found
+    record = fillable_version(form_slug, number, uow)
+    return record, published.prepared(record)
+
+
 def _received(idempotency_key: str, uow: UnitOfWork) -> Receipt | None:
     """The receipt of the request already stored under this idempotency key, if there is one (no access code:
     only its hash is stored, and the resident was shown the code the first time)."""
@@ -140,7 +152,7 @@ def _received(idempotency_key: str, uow: UnitOfWork) -> Receipt | None:
     return Receipt(existing.reference, None, "", existing.state) if existing is not None else None
 
 
-def _new_request(definition: FormDefinition, version: VersionRecord, answers: dict[str, Any], actor: Actor,
+def _new_request(definition: FormDefinition, version: VersionHead | VersionRecord, answers: dict[str, Any], actor: Actor,
                  uow: UnitOfWork, *, code: str, at: datetime, idempotency_key: str, locale: str) -> RequestRecord:
     prefix = definition.settings.reference_prefix
     number = uow.requests.next_number(prefix, at.year)

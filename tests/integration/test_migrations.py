@@ -67,3 +67,18 @@ def test_a_current_database_starts_without_alembic_and_an_old_one_is_upgraded(
     _to(engine, "0001", down=True)
     upgrade(engine)
     assert calls == ["head"] and is_current(engine)
+
+
+def test_versions_published_before_the_digest_column_get_theirs_and_take_submissions(
+        seeded: SqlUnitOfWork, engine: Engine) -> None:
+    from builder.published import document_digest
+
+    _to(engine, "0002", down=True)  # the column as 0002 left it: absent
+    upgrade(engine)
+    with seeded.reading():
+        version = seeded.forms.latest_version("report-pothole")
+        head = seeded.forms.latest_head("report-pothole")
+    assert version is not None and head is not None
+    assert head.digest == version.digest == document_digest(version.definition)
+    receipt = requests.submit("report-pothole", POTHOLE, RESIDENT, seeded, idempotency_key="after-upgrade")
+    assert requests.status(receipt.reference, receipt.access_code or "", seeded).state == "in_review"

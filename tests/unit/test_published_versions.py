@@ -60,3 +60,31 @@ def test_the_cache_is_bounded_and_languages_without_translations_share_one_entry
     prepared = published.prepared(_version(document, digest="v0"))
     assert prepared.in_language("xx") is prepared.in_language("made-up") is prepared.in_language("en")
     assert prepared.in_language("fr").document["title"] == document["translations"]["fr"]["/title"]
+
+
+def _published_uow() -> Any:
+    from builder.usecases import forms
+    from tests.fakes import FakeUnitOfWork
+    from tests.helpers import DESIGNER
+
+    fake = FakeUnitOfWork(groups={"Road inspectors": ["roads"]}, departments={"public-works"})
+    forms.create_form(template("report-pothole"), DESIGNER, fake)
+    forms.publish("report-pothole", DESIGNER, fake)
+    return fake
+
+
+def test_a_submission_reads_the_definition_only_when_its_process_has_not_prepared_the_version() -> None:
+    from builder.errors import AnswersInvalid
+    from builder.ports import ANONYMOUS
+    from builder.usecases import requests
+
+    uow = _published_uow()
+    reads: list[str] = []
+    latest = uow.forms.latest_version
+    uow.forms.latest_version = lambda slug: (reads.append(slug), latest(slug))[1]
+    requests.submit("report-pothole", dict(ANSWERS), ANONYMOUS, uow, idempotency_key="first")
+    requests.submit("report-pothole", dict(ANSWERS), ANONYMOUS, uow, idempotency_key="second")
+    assert reads == ["report-pothole"]  # the first prepared it; the second found it by the stored digest
+    with pytest.raises(AnswersInvalid):  # found by digest, and still the version's own closed rules
+        requests.submit("report-pothole", {**ANSWERS, "state": "approved"}, ANONYMOUS, uow, idempotency_key="third")
+    assert reads == ["report-pothole"]
