@@ -240,15 +240,15 @@ def _approve(request: RequestRecord, command: Command, ctx: Context) -> Effect:
 def approvals_needed(step: WorkflowStep, group_size: int) -> int:
     """Approvals that finish the step, ``group_size`` being the members who may decide (``eligible_deciders``).
 
-    "N of the group" is capped at those who may decide: a member who submitted the request, or a group that
-    shrank since the form was published, would otherwise leave the step waiting for approvals nobody can
-    give. With nobody eligible one approval is still needed -- the step waits, never passes unapproved, and
-    the case page says that someone must join the group (``nobody_can_decide``).
+    "All members" means those who may decide: a member who submitted the request is not waited for. "N of
+    the group" stays N whatever the group's size now: it is a rule of how many different people must agree
+    (four eyes), so a group that shrank, or a member who submitted, never lowers it; the step then waits and
+    the case page says why (``too_few_deciders``). With nobody eligible one approval is still needed.
     """
     if step.policy == "all":
         return max(group_size, 1)
     if step.policy == "n":
-        return max(min(step.approvals_needed or 1, group_size), 1)
+        return step.approvals_needed or 1
     return 1
 
 
@@ -264,10 +264,11 @@ def approvals_missing(step: WorkflowStep, group_size: int, decisions: Collection
     return max(approvals_needed(step, group_size) - len(approved), 0)
 
 
-def nobody_can_decide(group_size: int) -> bool:
-    """A step whose group has no member who may decide (e.g. its only member submitted the request):
-    it cannot move on until an administrator adds someone to the group, who may then also hand it elsewhere."""
-    return group_size == 0
+def too_few_deciders(step: WorkflowStep, group_size: int) -> bool:
+    """A step whose group has fewer members who may decide than the approvals it needs (e.g. its only member
+    submitted the request, or "3 of the group" in a group of two): it cannot move on until an administrator
+    adds someone to the group, or a reviewer hands the request to another group."""
+    return group_size < approvals_needed(step, group_size)
 
 
 def _reject(request: RequestRecord, command: Command, ctx: Context) -> Effect:

@@ -13,7 +13,7 @@ from ui.access import denied, is_reviewer, record_refusal, require
 from ui.answers import show_answers, show_answers_as_form
 from ui.attachments import show_files
 from ui.context import services
-from ui.i18n import _, language_selector, ngettext, show_date
+from ui.i18n import _, language_selector, ngettext, show_date, show_number
 from ui.timeline import action_labels, show_comments, show_history, staff_refusal, staff_state_label
 from ui.nav import page
 from ui.text import plain
@@ -56,11 +56,19 @@ if case.step_name and request.state in {"in_review", "needs_info"}:
                                case.approvals_missing).format(count=case.approvals_missing)
               ) if case.approvals_missing else ""
     st.text(_("Decided on this step: {decided}").format(decided=decided) + needed)
-if case.nobody_can_decide:
-    # The submitter may not decide their own request; a group with nobody else would wait for ever unseen.
-    why = (_("Nobody in the group “{group}” can decide this request: it was submitted by the group's only member.")
-           if case.group_members else _("The group “{group}” has no members, so nobody can decide this request."))
-    st.warning(why.format(group=plain(request.group or "")) + " " + _(
+if case.too_few_deciders:
+    # The submitter may not decide their own request, and "N of the group" is never lowered: a group with
+    # too few others would wait for ever unseen.
+    if not case.group_members:
+        why = _("The group “{group}” has no members, so nobody can decide this request.")
+    elif case.deciders == 0:
+        why = _("Nobody in the group “{group}” can decide this request: it was submitted by the group's only member.")
+    else:
+        why = ngettext("This step needs {needed} approvals, but only {count} member of “{group}” may decide it.",
+                       "This step needs {needed} approvals, but only {count} members of “{group}” may decide it.",
+                       case.deciders)
+    st.warning(why.format(group=plain(request.group or ""), needed=show_number(case.approvals_needed or 0),
+                          count=show_number(case.deciders)) + " " + _(
         "An administrator must add a colleague to the group; until then the request waits at this step."))
 
 notice = st.session_state.pop("case_notice", None)

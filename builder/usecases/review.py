@@ -33,8 +33,10 @@ class CaseView:
     # Reassign: who in each group could take the request (not whoever submitted it); empty unless offered.
     members_of: dict[str, list[str]] = field(default_factory=dict)
     approvals_missing: int | None = None  # how many more approvals the pending step waits for
-    # Nobody in the step's group may decide (its only member submitted the request): say so, not stall silently.
-    nobody_can_decide: bool = False
+    # Fewer members of the step's group may decide than the approvals it needs (its only member submitted the
+    # request, or the group shrank below "N of the group"): say so, not stall silently.
+    too_few_deciders: bool = False
+    deciders: int = 0  # members of the step's group who may decide this request
 
 
 def inbox(actor: Actor, uow: UnitOfWork, query: InboxQuery | None = None) -> InboxPage:
@@ -154,8 +156,9 @@ def open_case(reference: str, actor: Actor, uow: UnitOfWork) -> CaseView:
             overdue=request.state in workflow.OPEN_STATES and is_overdue(request.due_on, datetime.now(UTC).date()),
             groups=groups, members_of=members_of,
             approvals_missing=workflow.approvals_missing(step, deciders, decisions, request.step_index) if step else None,
-            nobody_can_decide=step is not None and request.state in workflow.OPEN_STATES
-            and workflow.nobody_can_decide(deciders),
+            too_few_deciders=step is not None and request.state in workflow.OPEN_STATES
+            and workflow.too_few_deciders(step, deciders),
+            deciders=deciders,
         )
 
 

@@ -435,10 +435,10 @@ def test_as_the_form_shows_groups_rows_and_file_names_on_a_multi_page_form(
     assert not [b for b in app.button if str(b.key).startswith("answers_form:")]
 
 
-def _pothole_for(engine: Engine, group: str, policy: str) -> SqlUnitOfWork:
+def _pothole_for(engine: Engine, group: str, policy: str, approvals: int | None = None) -> SqlUnitOfWork:
     uow = seed_organisation(engine)
     document = template("report-pothole")
-    document["workflow"]["steps"][0].update({"group": group, "policy": policy})
+    document["workflow"]["steps"][0].update({"group": group, "policy": policy, "approvals_needed": approvals})
     forms.create_form(document, DESIGNER, uow)
     forms.publish("report-pothole", DESIGNER, uow)
     return uow
@@ -468,3 +468,17 @@ def test_the_case_page_says_when_nobody_in_the_group_may_decide(new_app: Callabl
     assert "An administrator must add a colleague to the group" in warning
     assert "You submitted this request yourself, so a colleague must decide it." in texts(app)
     assert not app.radio  # no decision panel for the submitter
+
+
+def test_the_case_page_says_when_n_of_the_group_cannot_be_reached(new_app: Callable[[], AppTest],
+                                                                  app_database: Engine) -> None:
+    """"2 of the group" of two inspectors, one of whom submitted: two people must still agree, so the page
+    says the step waits for a colleague to join instead of taking one approval as enough."""
+    uow = _pothole_for(app_database, "Road inspectors", "n", 2)
+    receipt = requests.submit("report-pothole", POTHOLE, ROADS, uow, idempotency_key="own-n")
+    app = open_page(sign_in(new_app(), "roads2"), "case", ref=receipt.reference)
+    warning = " ".join(w.value for w in app.warning)
+    assert "This step needs 2 approvals, but only 1 member of “Road inspectors” may decide it." in warning
+    assert "An administrator must add a colleague to the group" in warning
+    _button(app, "Approve")
+    assert requests.status(receipt.reference, receipt.access_code or "", uow).state == "in_review"

@@ -283,12 +283,12 @@ def _own_request(members: list[str], policy: str, approvals: int | None = None) 
     return uow, receipt.reference
 
 
-@pytest.mark.parametrize(("policy", "approvals"), [("all", None), ("n", 3)])
+@pytest.mark.parametrize(("policy", "approvals"), [("all", None), ("n", 2)])
 def test_a_member_who_submitted_does_not_count_towards_the_group(policy: str, approvals: int | None) -> None:
-    """Three inspectors, one of whom submitted: "all members" (or "3 of the group") means the other two."""
+    """Three inspectors, one of whom submitted: "all members" (or "2 of the group") means the other two."""
     uow, reference = _own_request(["roads", "roads2", "roads3"], policy, approvals)
     case = review.open_case(reference, ROADS2, uow)
-    assert (case.approvals_needed, case.approvals_missing, case.nobody_can_decide) == (2, 2, False)
+    assert (case.approvals_needed, case.approvals_missing, case.too_few_deciders) == (2, 2, False)
     assert review.act(reference, Command(Action.APPROVE, ROADS2), 1, uow, now=NOW) == "in_review"
     assert review.open_case(reference, THIRD, uow).approvals_missing == 1
     with pytest.raises(PermissionDenied, match="submitted this request yourself"):
@@ -296,15 +296,30 @@ def test_a_member_who_submitted_does_not_count_towards_the_group(policy: str, ap
     assert review.act(reference, Command(Action.APPROVE, THIRD), 2, uow, now=NOW) == "approved"
 
 
+def test_n_of_the_group_is_never_lowered_when_too_few_may_decide() -> None:
+    """"3 of the group" is three different people: with the submitter left out only two may decide, so the
+    request waits (and the case says why) until a colleague joins; two approvals never finish it."""
+    uow, reference = _own_request(["roads", "roads2", "roads3"], "n", 3)
+    case = review.open_case(reference, ROADS2, uow)
+    assert (case.approvals_needed, case.deciders, case.too_few_deciders) == (3, 2, True)
+    assert review.act(reference, Command(Action.APPROVE, ROADS2), 1, uow, now=NOW) == "in_review"
+    assert review.act(reference, Command(Action.APPROVE, THIRD), 2, uow, now=NOW) == "in_review"
+    uow.directory.groups["Road inspectors"].append("roads4")  # an administrator adds a colleague
+    fourth = Actor("roads4", "Fourth inspector", reviewer_groups=frozenset({"Road inspectors"}))
+    case = review.open_case(reference, fourth, uow)
+    assert (case.approvals_missing, case.too_few_deciders) == (1, False)
+    assert review.act(reference, Command(Action.APPROVE, fourth), 3, uow, now=NOW) == "approved"
+
+
 def test_a_request_submitted_by_the_only_member_says_someone_must_join_and_then_moves_on() -> None:
     uow, reference = _own_request(["roads"], "all")
     case = review.open_case(reference, ROADS, uow)
-    assert case.nobody_can_decide and case.actions == [] and case.approvals_missing == 1
+    assert case.too_few_deciders and case.deciders == 0 and case.actions == [] and case.approvals_missing == 1
     with pytest.raises(PermissionDenied, match="submitted this request yourself"):
         review.act(reference, Command(Action.APPROVE, ROADS), 1, uow, now=NOW)
     uow.directory.groups["Road inspectors"].append("roads2")  # an administrator adds a colleague
     case = review.open_case(reference, ROADS2, uow)
-    assert not case.nobody_can_decide and case.approvals_missing == 1 and "approve" in case.actions
+    assert not case.too_few_deciders and case.approvals_missing == 1 and "approve" in case.actions
     assert review.act(reference, Command(Action.APPROVE, ROADS2), 1, uow, now=NOW) == "approved"
 
 
@@ -322,7 +337,7 @@ def test_a_request_submitted_by_someone_else_still_needs_every_member() -> None:
 def test_approvals_needed_counts_only_who_may_decide() -> None:
     n_of_three = WorkflowStep(id="s", name="S", group="G", policy="n", approvals_needed=3)
     assert workflow.approvals_needed(n_of_three, 5) == 3
-    assert workflow.approvals_needed(n_of_three, 2) == 2  # capped: a third approval could never come
-    assert workflow.approvals_needed(n_of_three, 0) == 1  # nobody eligible: it waits, it never passes unapproved
+    assert workflow.approvals_needed(n_of_three, 2) == 3  # never lowered: three people must agree
+    assert workflow.too_few_deciders(n_of_three, 2) and not workflow.too_few_deciders(n_of_three, 3)
     assert workflow.eligible_deciders(["roads", "roads2"], "roads") == ["roads2"]
     assert workflow.eligible_deciders(["roads", "roads2"], None) == ["roads", "roads2"]
