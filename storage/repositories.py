@@ -804,6 +804,10 @@ class SqlInsights:
         # The username goes too: it is often the person's name. A random one keeps the row (and its id)
         # for the records that point to it; the audit log keeps the old name as its actor (README).
         row.username = f"erased-{secrets.token_hex(8)}"
+        # A request the erasure did not see (submitted while it ran) follows the account to its new name, so
+        # whoever registers the freed username later cannot open it from "My requests".
+        self.session.execute(update(Submission).where(col(Submission.submitted_by) == username).values(
+            submitted_by=row.username))
         row.display_name, row.email, row.is_active = "Erased account", "", False
         row.password_hash = "!erased"  # matches no password
         self.session.add(row)

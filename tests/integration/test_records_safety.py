@@ -301,6 +301,23 @@ def test_erasure_removes_the_username_and_the_mail_and_the_archive_holds_the_mai
     assert verify_audit(engine)[1] is None
 
 
+def test_a_request_the_erasure_did_not_see_is_not_handed_to_whoever_takes_the_freed_username(
+        seeded: SqlUnitOfWork, engine: Engine) -> None:
+    """A request submitted while an erasure runs (after its look-up) keeps pointing at the erased account,
+    not at its old name: a new account registered under that name sees nothing of it."""
+    resident = _canary_resident(engine)
+    late = requests.submit("report-pothole", pothole(), resident, seeded, idempotency_key="late").reference
+    with seeded:  # what erase_resident does for the accounts it found, without having seen ``late``
+        assert seeded.insights.forget_user(CANARY_USERNAME)
+        seeded.commit()
+    with seeded.reading():
+        assert seeded.requests.submitted_by(CANARY_USERNAME) == []
+    with Session(engine) as session:
+        owner = session.exec(select(Submission.submitted_by).where(Submission.reference == late)).one()
+        account = session.exec(select(User).where(User.username == owner)).one()
+    assert owner != CANARY_USERNAME and owner.startswith("erased-") and not account.is_active
+
+
 def test_dashboard_figures_from_the_database_respect_departments(seeded: SqlUnitOfWork) -> None:
     start = datetime(2026, 11, 2, 9, tzinfo=UTC)
     done = requests.submit("report-pothole", pothole(), RESIDENT, seeded, idempotency_key="a", now=start)
