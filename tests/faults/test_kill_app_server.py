@@ -175,7 +175,10 @@ def test_kill_9_of_streamlit_right_after_submit_and_approve(tmp_path: Path, brow
         reviewer.goto(f"{second.base}/case?ref={reference}")
         expect(reviewer.get_by_role("heading", name=reference)).to_be_visible(timeout=WAIT)
         settle(reviewer)
-        reviewer.get_by_role("button", name="Approve", exact=True).click()  # "Approve" is the preselected action
+        expect(reviewer.get_by_test_id("stException")).to_have_count(0)
+        approve = reviewer.get_by_role("button", name="Approve", exact=True)  # "Approve" is the preselected action
+        expect(approve).to_be_visible(timeout=WAIT)
+        approve.click()
         _kill(second, second_delay)
     approved = _requests_at(engine, "Kill Street 2")
     assert len(approved) == 1 and approved[0]["state"] in {"in_review", "approved"}, approved
