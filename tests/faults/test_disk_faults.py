@@ -108,6 +108,8 @@ def test_read_only_database_refuses_writes_with_a_clear_message_and_stores_nothi
 def app_on_small_disk(small_disk: SmallDisk, disk_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     monkeypatch.setenv("FORMWORK_DATABASE_URL", small_disk.url)
     monkeypatch.setenv("FORMWORK_SECRET_KEY", "test-only-cookie-key-0123456789-abcdefghijklmnop")
+    for worker in ("FORMWORK_MAIL_WORKER_SECONDS", "FORMWORK_FIGURES_REFRESH_SECONDS"):
+        monkeypatch.setenv(worker, "0")  # no background thread outlives the small disk it writes to
     monkeypatch.chdir(ROOT)
     st.cache_resource.clear()
     yield disk_engine
