@@ -27,6 +27,28 @@ OPERATOR_WORDS: dict[str, str] = {
     "does_not_include": "does not include",
 }
 
+#: The same words in the other interface languages (lint findings and version diffs say conditions in them).
+OPERATOR_WORDS_BY_LANGUAGE: dict[str, dict[str, str]] = {
+    "en": OPERATOR_WORDS,
+    "fr": {
+        "is": "est",
+        "is_not": "n’est pas",
+        "one_of": "est l’un de",
+        "greater_than": "est supérieur à",
+        "less_than": "est inférieur à",
+        "answered": "est rempli",
+        "not_answered": "n’est pas rempli",
+        "includes": "contient",
+        "does_not_include": "ne contient pas",
+    },
+}
+
+
+def operator_messages(language: str) -> dict[str, str]:
+    """The operators' words in ``language`` as message-table entries: ``{"condition.is": "is", ...}``."""
+    return {f"condition.{operator}": words for operator, words in OPERATOR_WORDS_BY_LANGUAGE[language].items()}
+
+
 #: The negated operators: each holds exactly when its positive one does not (``{"not": ...}``).
 NEGATIONS: dict[str, str] = {"is_not": "is", "not_answered": "answered", "does_not_include": "includes"}
 

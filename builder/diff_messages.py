@@ -20,7 +20,7 @@ from babel.numbers import format_decimal
 
 from builder import validation_messages
 from builder.attachments import KIND_NAMES
-from builder.conditions import OPERATOR_WORDS, Condition
+from builder.conditions import Condition, operator_messages
 from builder.editing import FIELD_KINDS, PATTERN_PRESETS
 from builder.translations import language_name
 
@@ -80,7 +80,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "when": "when {condition}",
         "always": "always",
         "advanced_rule": "an advanced rule",
-        **{f"condition.{operator}": words for operator, words in OPERATOR_WORDS.items()},
+        **operator_messages("en"),
         # Pages.
         "pages_changed": "Pages changed from {before} to {after}.",
         "field_moved": "Field “{label}” moved to page “{page}”.",
@@ -186,15 +186,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "when": "quand {condition}",
         "always": "toujours",
         "advanced_rule": "une règle avancée",
-        "condition.is": "est",
-        "condition.is_not": "n’est pas",
-        "condition.one_of": "est l’un de",
-        "condition.greater_than": "est supérieur à",
-        "condition.less_than": "est inférieur à",
-        "condition.answered": "est rempli",
-        "condition.not_answered": "n’est pas rempli",
-        "condition.includes": "contient",
-        "condition.does_not_include": "ne contient pas",
+        **operator_messages("fr"),
         "pages_changed": "Pages : étaient {before}, deviennent {after}.",
         "field_moved": "Champ « {label} » déplacé sur la page « {page} ».",
         "step": "Étape d’approbation « {name} »",

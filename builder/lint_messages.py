@@ -23,6 +23,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from builder.conditions import operator_messages
 from builder.errors import FieldError
 from builder.translations import language_name
 
@@ -81,15 +82,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_an_object": "The answers of a form must be an object (type: object).",
         "where": "“{label}”: ",
         "publishing_check": "{detail}",
-        "condition.is": "is",
-        "condition.is_not": "is not",
-        "condition.one_of": "is one of",
-        "condition.greater_than": "is greater than",
-        "condition.less_than": "is less than",
-        "condition.answered": "is filled in",
-        "condition.not_answered": "is not filled in",
-        "condition.includes": "includes",
-        "condition.does_not_include": "does not include",
+        **operator_messages("en"),
         "yes": "yes",
         "no": "no",
         "list_separator": ", ",
@@ -222,15 +215,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_an_object": "Les réponses d’un formulaire doivent former un objet (type: object).",
         "where": "« {label} » : ",
         "publishing_check": "{detail}",
-        "condition.is": "est",
-        "condition.is_not": "n’est pas",
-        "condition.one_of": "est l’un de",
-        "condition.greater_than": "est supérieur à",
-        "condition.less_than": "est inférieur à",
-        "condition.answered": "est rempli",
-        "condition.not_answered": "n’est pas rempli",
-        "condition.includes": "contient",
-        "condition.does_not_include": "ne contient pas",
+        **operator_messages("fr"),
         "yes": "oui",
         "no": "non",
         "list_separator": ", ",
