@@ -387,7 +387,8 @@ def _sets_extra(schema: Any) -> bool:
 
 
 def _with_branch_fields(declaration: Any, branches: list[Any], root: dict[str, Any]) -> Any:
-    """A field's declaration with the sub-fields branches of its parent give it, added as optional.
+    """A field's declaration with the sub-fields branches of its parent give it (or its list's entries), added
+    as optional.
 
     The field's ``unevaluatedProperties`` sees only its own subschema, not a parent's branch describing
     the same field, so without them a correct answer to a branch's sub-field was refused, and a field
@@ -395,21 +396,23 @@ def _with_branch_fields(declaration: Any, branches: list[Any], root: dict[str, A
     branches' descriptions of it (any one of them); a field or branch that decides its extra properties
     itself is left as written."""
     parts = [part for branch in branches for part in _in_place_parts(branch, root)]
-    if not any(describes_object(part, root) for part in parts) or declaration is False \
-            or not isinstance(declaration, dict | bool) or _sets_extra(declaration) or any(map(_sets_extra, parts)):
+    if not parts or not isinstance(declaration, dict | bool) or declaration is False \
+            or _sets_extra(declaration) or any(map(_sets_extra, parts)):
         return declaration
     base: dict[str, Any] = {} if declaration is True else declaration
-    if not isinstance(base.get("properties", {}), dict):
-        return declaration
-    properties = dict(base.get("properties") or {})
-    names = dict.fromkeys(name for part in parts if isinstance(part.get("properties"), dict) for name in part["properties"])
-    for name in names:
-        described = _descriptions(parts, name)
-        if name in properties:
-            properties[name] = _with_branch_fields(properties[name], described, root)
-        else:
-            properties[name] = described[0] if len(described) == 1 else {"anyOf": described}
-    return {**base, "properties": properties}
+    merged = dict(base)
+    if any(describes_object(part, root) for part in parts) and isinstance(base.get("properties", {}), dict):
+        properties = dict(base.get("properties") or {})
+        for name in dict.fromkeys(name for part in parts if isinstance(part.get("properties"), dict)
+                                  for name in part["properties"]):
+            described = _descriptions(parts, name)
+            properties[name] = _with_branch_fields(properties[name], described, root) if name in properties \
+                else described[0] if len(described) == 1 else {"anyOf": described}
+        merged["properties"] = properties
+    entries = [part["items"] for part in parts if isinstance(part.get("items"), dict)]
+    if entries and isinstance(base.get("items", True), dict | bool):
+        merged["items"] = _with_branch_fields(base.get("items", True), entries, root)
+    return declaration if merged == base else merged
 
 
 def describes_object(node: Any, root: dict[str, Any], seen: frozenset[str] = frozenset()) -> bool:

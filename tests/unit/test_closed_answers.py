@@ -106,3 +106,16 @@ def test_a_group_two_branches_describe_accepts_the_fields_of_both() -> None:
                          "then": {"properties": {"g": {"properties": {"y": {"type": "string"}}}}}}]}
     assert _paths(schema, {"a": True, "g": {"x": "1", "y": "2"}}) == []
     assert _paths(schema, {"a": True, "g": {"x": "1", "y": "2", "z": "3"}}) == [(("g",), EXTRA.format("z"))]
+
+
+def test_entries_of_a_list_a_branch_adds_fields_to_are_accepted_and_closed() -> None:
+    schema = {"type": "object",
+              "properties": {"k": {"type": "boolean"}, "tags": {"type": "array"},
+                             "rows": {"type": "array", "items": {"type": "object",
+                                                                 "properties": {"item": {"type": "string"}}}}},
+              "if": {"properties": {"k": {"const": True}}, "required": ["k"]},
+              "then": {"properties": {"rows": {"items": {"properties": {"note": {"type": "string"}}}},
+                                      "tags": {"items": {"properties": {"x": {"type": "string"}}}}}}}
+    assert _paths(schema, {"k": True, "rows": [{"item": "a", "note": "n"}], "tags": [{"x": "a"}]}) == []
+    assert _paths(schema, {"k": True, "rows": [{"item": "a", "status": "ok"}]}) == [(("rows", 0), EXTRA.format("status"))]
+    assert _paths(schema, {"k": True, "tags": [{"x": "a", "status": "ok"}]}) == [(("tags", 0), EXTRA.format("status"))]
