@@ -2,7 +2,8 @@
 
 Safety rules (STACK-NOTES.md, jsonschema 4.26):
 - an empty ``referencing.Registry`` so no ``$ref`` is ever fetched from http or read from a file;
-- ``pattern`` and ``patternProperties`` run with RE2 (linear time, no catastrophic backtracking);
+- ``pattern`` and ``patternProperties`` run with RE2 (linear time, no catastrophic backtracking), also where
+  ``additionalProperties`` and ``unevaluatedProperties`` match property names against ``patternProperties``;
 - formats are checked, with our own checks for email, uri, date-time and time;
 - answers are limited in size and depth before the validator sees them;
 - dates may have an earliest and a latest day: ``formatMinimum`` / ``formatMaximum`` (the keywords of the
@@ -319,7 +320,9 @@ def closed_schema(schema: dict[str, Any]) -> dict[str, Any]:
     ``additionalProperties``, it sees the fields of ``if``/``then``/``else``, ``allOf``/``oneOf``/``anyOf``,
     ``dependentSchemas`` and ``$ref`` at the same place, so conditional fields still go through when their
     condition holds. Conditions (``if``, ``not``, ``contains``) are left as written: closing them would
-    change when they hold.
+    change when they hold. A branch that gives a declared field (or its list's entries) sub-fields cannot be
+    seen from the field's own ``unevaluatedProperties``: those sub-fields are added to the declaration as
+    optional, each checked against the branch's description of it (``_with_branch_fields``).
     """
     return _close(schema, schema, inside=True, declared=frozenset())
 
