@@ -6,19 +6,21 @@ jsonschema 4.26 answers it by listing every property that any part of the schema
 subschema. That was half of a form's validation (bench/submit.py). Here only the answers that are not
 one of the schema's own ``properties`` (which jsonschema counts as evaluated before anything else) are
 looked for, with the same rules in the same order (``jsonschema._utils.find_evaluated_property_keys_by_schema``),
-stopping once all are found. Whenever one may be left over, or a ``$ref`` would need resolving, jsonschema's
-own keyword runs instead, so its errors and messages are exactly jsonschema's.
+stopping once all are found. When one is left over, the properties refused are named in jsonschema's own
+words (builder.validation reads the names from them). Unlike jsonschema, ``patternProperties`` are matched
+with RE2 (builder.patterns): property names are the resident's to choose, a designer's pattern must never
+run with Python's backtracking ``re`` on them.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
-from jsonschema import Draft202012Validator, ValidationError
+from jsonschema import ValidationError
+from jsonschema._utils import extras_msg
 
-_STANDARD = Draft202012Validator.VALIDATORS["unevaluatedProperties"]
+from builder.patterns import matches_any
 
 
 def unevaluated_properties(validator: Any, unevaluated: Any, instance: Any,
@@ -27,18 +29,29 @@ def unevaluated_properties(validator: Any, unevaluated: Any, instance: Any,
         return
     own = schema.get("properties")
     wanted = {key for key in instance if not (isinstance(own, dict) and key in own)}
-    if not wanted or _evaluated(validator, instance, schema, wanted) == wanted:
+    found = _evaluated(validator, instance, schema, wanted) if wanted else wanted
+    refused = [key for key in instance if key in wanted - found
+               and not _valid(validator.descend(instance[key], unevaluated, path=key, schema_path=key))]
+    if not refused:
         return
-    yield from _STANDARD(validator, unevaluated, instance, schema)
+    if unevaluated is False:
+        yield ValidationError("Unevaluated properties are not allowed (%s %s unexpected)"
+                              % extras_msg(sorted(refused, key=str)))
+    else:
+        yield ValidationError("Unevaluated properties are not valid under the given schema (%s %s unevaluated "
+                              "and invalid)" % extras_msg(refused))
 
 
-def _evaluated(validator: Any, instance: dict[str, Any], schema: Any, wanted: set[str]) -> set[str] | None:
-    """Which of ``wanted`` jsonschema counts as evaluated under ``schema``; None when it cannot be told here."""
+def _evaluated(validator: Any, instance: dict[str, Any], schema: Any, wanted: set[str]) -> set[str]:
+    """Which of ``wanted`` jsonschema counts as evaluated under ``schema``."""
     if not isinstance(schema, dict):
         return set()
-    if "$ref" in schema or "$dynamicRef" in schema:
-        return None
     found: set[str] = set()
+    for keyword in ("$ref", "$dynamicRef"):
+        if schema.get(keyword) is not None:
+            resolved = validator._resolver.lookup(schema[keyword])
+            found |= _evaluated(validator.evolve(schema=resolved.contents, _resolver=resolved.resolver),
+                                instance, resolved.contents, wanted)
     properties = schema.get("properties")
     if isinstance(properties, dict):
         found |= wanted & properties.keys()
@@ -46,14 +59,10 @@ def _evaluated(validator: Any, instance: dict[str, Any], schema: Any, wanted: se
         subschema = schema.get(keyword)
         if subschema is not None:
             found |= {key for key in wanted - found if _valid(validator.descend(instance[key], subschema))}
-    for pattern in schema.get("patternProperties") or ():
-        found |= {key for key in wanted - found if re.search(pattern, key)}
+    found |= {key for key in wanted - found if matches_any(schema.get("patternProperties"), key)}
     if found != wanted:
         for branch in _branches(validator, instance, schema):
-            more = _evaluated(validator, instance, branch, wanted - found)
-            if more is None:
-                return None
-            found |= more
+            found |= _evaluated(validator, instance, branch, wanted - found)
             if found == wanted:
                 break
     return found

@@ -2,7 +2,8 @@
 
 Safety rules (STACK-NOTES.md, jsonschema 4.26):
 - an empty ``referencing.Registry`` so no ``$ref`` is ever fetched from http or read from a file;
-- ``pattern`` and ``patternProperties`` run with RE2 (linear time, no catastrophic backtracking);
+- ``pattern`` and ``patternProperties`` run with RE2 (linear time, no catastrophic backtracking), also where
+  ``additionalProperties`` and ``unevaluatedProperties`` match property names against ``patternProperties``;
 - formats are checked, with our own checks for email, uri, date-time and time;
 - answers are limited in size and depth before the validator sees them;
 - dates may have an earliest and a latest day: ``formatMinimum`` / ``formatMaximum`` (the keywords of the
@@ -20,16 +21,16 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-import re2
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
+from jsonschema._utils import extras_msg
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 
 from builder.errors import AnswersInvalid, DefinitionInvalid, FieldError, InputTooLarge
+from builder.patterns import compile_pattern, matches_any
 from builder.quick_check import Check, compile_check
 from builder.unevaluated import unevaluated_properties
 from babel.dates import format_date
@@ -44,14 +45,6 @@ DEFAULT_MAX_ITEMS = 500
 
 
 # ---------------------------------------------------------------- RE2 patterns
-
-
-@lru_cache(maxsize=1024)
-def compile_pattern(pattern: str) -> re2._Regexp:
-    """Compile with RE2; raises ``re2.error`` for what RE2 cannot run (backreferences, lookaround)."""
-    options = re2.Options()
-    options.log_errors = False
-    return re2.compile(pattern, options)
 
 
 def pattern_problem(pattern: str) -> str | None:
@@ -80,6 +73,28 @@ def _pattern_properties(
         for key, value in instance.items():
             if regex.search(key):
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_properties(
+    validator: Any, additional: Any, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """jsonschema 4.26's ``additionalProperties`` with its messages, its ``patternProperties`` matched with RE2."""
+    if not validator.is_type(instance, "object"):
+        return
+    named = schema.get("properties") or {}
+    extras = {key for key in instance if key not in named and not matches_any(schema.get("patternProperties"), key)}
+    if validator.is_type(additional, "object"):
+        for extra in extras:
+            yield from validator.descend(instance[extra], additional, path=extra)
+    elif not additional and extras:
+        if "patternProperties" in schema:
+            verb = "does" if len(extras) == 1 else "do"
+            joined = ", ".join(repr(each) for each in sorted(extras))
+            patterns = ", ".join(repr(each) for each in sorted(schema["patternProperties"]))
+            yield ValidationError(f"{joined} {verb} not match any of the regexes: {patterns}")
+        else:
+            yield ValidationError("Additional properties are not allowed (%s %s unexpected)"
+                                  % extras_msg(sorted(extras, key=str)))
 
 
 # ---------------------------------------------------------------- formats
@@ -227,7 +242,8 @@ def _type_with_default_limits(validator: Any, types: Any, instance: Any, schema:
 
 SafeValidator = validators.extend(
     Draft202012Validator,
-    {"pattern": _pattern, "patternProperties": _pattern_properties, "type": _type_with_default_limits,
+    {"pattern": _pattern, "patternProperties": _pattern_properties, "additionalProperties": _additional_properties,
+     "type": _type_with_default_limits,
      "formatMinimum": _date_limit(earliest=True), "formatMaximum": _date_limit(earliest=False),
      "unevaluatedProperties": unevaluated_properties},
 )
@@ -304,7 +320,9 @@ def closed_schema(schema: dict[str, Any]) -> dict[str, Any]:
     ``additionalProperties``, it sees the fields of ``if``/``then``/``else``, ``allOf``/``oneOf``/``anyOf``,
     ``dependentSchemas`` and ``$ref`` at the same place, so conditional fields still go through when their
     condition holds. Conditions (``if``, ``not``, ``contains``) are left as written: closing them would
-    change when they hold.
+    change when they hold. A branch that gives a declared field (or its list's entries) sub-fields cannot be
+    seen from the field's own ``unevaluatedProperties``: those sub-fields are added to the declaration as
+    optional, each checked against the branch's description of it (``_with_branch_fields``).
     """
     return _close(schema, schema, inside=True, declared=frozenset())
 
@@ -313,12 +331,16 @@ def _close(node: Any, root: dict[str, Any], *, inside: bool, declared: frozenset
     if not isinstance(node, dict):
         return node
     own = declared | frozenset(node["properties"]) if isinstance(node.get("properties"), dict) else declared
+    branches = list(_in_place_parts(node, root))[1:]
     result: dict[str, Any] = {}
     for key, value in node.items():
         if key in _INSIDE_MAP and isinstance(value, dict):
-            # A branch that re-describes a field its object already has adds rules to it, not a new object.
+            # A branch that re-describes a field its object already has adds rules to it, not a new object: the
+            # field is closed where it is declared, with the sub-fields the branches give it.
             result[key] = {name: sub if inside is False and key == "properties" and name in declared
-                           else _close(sub, root, inside=True, declared=frozenset()) for name, sub in value.items()}
+                           else _close(_with_branch_fields(sub, _descriptions(branches, name), root) if
+                                       key == "properties" else sub, root, inside=True, declared=frozenset())
+                           for name, sub in value.items()}
         elif key in _INSIDE_ONE and isinstance(value, dict):
             result[key] = _close(value, root, inside=True, declared=frozenset())
         elif key == "prefixItems" and isinstance(value, list):
@@ -338,6 +360,62 @@ def _close(node: Any, root: dict[str, Any], *, inside: bool, declared: frozenset
             and describes_object(node, root):
         result["unevaluatedProperties"] = False
     return result
+
+
+def _in_place_parts(node: Any, root: dict[str, Any], seen: frozenset[str] = frozenset()) -> Iterator[dict[str, Any]]:
+    """A schema and every subschema describing the same value with it: its branches at any depth and
+    what a local ``$ref`` points to (a reference loop ends the search). Conditions (``if``) are not parts."""
+    if not isinstance(node, dict):
+        return
+    yield node
+    branches = [node.get(key) for key in _IN_PLACE_ONE]
+    branches += [sub for key in _IN_PLACE_LIST if isinstance(node.get(key), list) for sub in node[key]]
+    if isinstance(node.get("dependentSchemas"), dict):
+        branches += node["dependentSchemas"].values()
+    for sub in branches:
+        yield from _in_place_parts(sub, root, seen)
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
+        yield from _in_place_parts(local_target(root, ref), root, seen | {ref})
+
+
+def _descriptions(parts: list[dict[str, Any]], name: str) -> list[Any]:
+    """How ``parts`` describe their field ``name``."""
+    return [part["properties"][name] for part in parts
+            if isinstance(part.get("properties"), dict) and name in part["properties"]]
+
+
+def _sets_extra(schema: Any) -> bool:
+    return isinstance(schema, dict) and ("additionalProperties" in schema or "unevaluatedProperties" in schema)
+
+
+def _with_branch_fields(declaration: Any, branches: list[Any], root: dict[str, Any]) -> Any:
+    """A field's declaration with the sub-fields branches of its parent give it (or its list's entries), added
+    as optional.
+
+    The field's ``unevaluatedProperties`` sees only its own subschema, not a parent's branch describing
+    the same field, so without them a correct answer to a branch's sub-field was refused, and a field
+    only a branch made an object was not closed at all. Each added sub-field is checked against the
+    branches' descriptions of it (any one of them); a field or branch that decides its extra properties
+    itself is left as written."""
+    parts = [part for branch in branches for part in _in_place_parts(branch, root)]
+    if not parts or not isinstance(declaration, dict | bool) or declaration is False \
+            or _sets_extra(declaration) or any(map(_sets_extra, parts)):
+        return declaration
+    base: dict[str, Any] = {} if declaration is True else declaration
+    merged = dict(base)
+    if any(describes_object(part, root) for part in parts) and isinstance(base.get("properties", {}), dict):
+        properties = dict(base.get("properties") or {})
+        for name in dict.fromkeys(name for part in parts if isinstance(part.get("properties"), dict)
+                                  for name in part["properties"]):
+            described = _descriptions(parts, name)
+            properties[name] = _with_branch_fields(properties[name], described, root) if name in properties \
+                else described[0] if len(described) == 1 else {"anyOf": described}
+        merged["properties"] = properties
+    entries = [part["items"] for part in parts if isinstance(part.get("items"), dict)]
+    if entries and isinstance(base.get("items", True), dict | bool):
+        merged["items"] = _with_branch_fields(base.get("items", True), entries, root)
+    return declaration if merged == base else merged
 
 
 def describes_object(node: Any, root: dict[str, Any], seen: frozenset[str] = frozenset()) -> bool:

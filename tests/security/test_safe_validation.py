@@ -5,16 +5,18 @@ from __future__ import annotations
 import http.server
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from builder.definition_limits import definition_limit_errors
 from builder.errors import DefinitionInvalid, InputTooLarge
 from builder.publishing_checks import publishing_errors
 from builder.definition import FormDefinition
-from builder.validation import MAX_ANSWER_DEPTH, field_errors
+from builder.validation import MAX_ANSWER_DEPTH, field_errors, validator_for
 
 
 @pytest.fixture
@@ -173,3 +175,33 @@ def test_no_object_of_an_answer_accepts_a_value_the_form_does_not_ask_for(
 def test_a_conditional_group_sent_while_its_condition_does_not_hold_is_refused() -> None:
     problems = field_errors(SMUGGLING_FORM, {**HONEST, "kind": "home"})
     assert [(p.path, p.message) for p in problems] == [((), "This form does not accept the extra answer “company”.")]
+
+
+BACKTRACKING_NAMES = {"type": "object", "patternProperties": {"^(a+)+$": {"type": "string"}}}
+
+
+@pytest.mark.parametrize("schema", [{**BACKTRACKING_NAMES, "additionalProperties": False}, BACKTRACKING_NAMES],
+                         ids=["additionalProperties", "closed"])
+def test_a_catastrophic_pattern_on_a_property_name_finishes_and_refuses_it(schema: dict) -> None:
+    # Python's re takes minutes on this name and holds every session meanwhile; RE2 answers at once.
+    started = time.monotonic()
+    problems = field_errors(schema, {"a" * 30 + "!": "x", "aaa": "fine"})
+    assert time.monotonic() - started < 5, "a designer's pattern ran with backtracking on a resident's property name"
+    assert [(p.path, p.message) for p in problems] == [((), f"This form does not accept the extra answer “{'a' * 30}!”.")]
+
+
+@pytest.mark.parametrize("schema", [
+    {"type": "object", "properties": {"name": {"type": "string"}}, "additionalProperties": False},
+    {"type": "object", "properties": {"name": {"type": "string"}}, "patternProperties": {"^x-": {"type": "string"}},
+     "additionalProperties": False},
+    {"type": "object", "properties": {"name": {"type": "string"}}, "patternProperties": {"^x-": {"type": "string"}},
+     "unevaluatedProperties": False},
+    {"type": "object", "properties": {"name": {"type": "string"}}, "unevaluatedProperties": {"type": "number"}},
+    {"$defs": {"person": {"properties": {"name": {"type": "string"}}}}, "type": "object",
+     "allOf": [{"$ref": "#/$defs/person"}], "unevaluatedProperties": False},
+])
+def test_extra_properties_are_refused_in_jsonschema_s_own_words(schema: dict) -> None:
+    answers = {"name": "Ada", "x-ok": "1", "status": "approved", "weeks": "2"}
+    ours = [e.message for e in validator_for(schema).iter_errors(answers)]
+    standard = [e.message for e in Draft202012Validator(schema).iter_errors(answers)]
+    assert ours == standard and ours

@@ -70,3 +70,52 @@ def test_a_group_written_to_accept_anything_is_refused_at_publishing_naming_it()
     assert localized(errors[0], "fr").startswith("« Home address » : Ce groupe est écrit pour accepter")
     findings = [f for f in lint(definition.to_document(), group_size=lambda group: 1) if f.code == "publish_open_group"]
     assert [(f.field, f.severity) for f in findings] == [("addr", "error")]  # the editor shows it while editing
+
+
+# A group the form declares, to which a branch adds a sub-field while the condition holds.
+BRANCH_GROUP = {"type": "object",
+                "properties": {"kind": {"type": "string"},
+                               "addr": {"type": "object", "properties": {"street": {"type": "string"}}},
+                               "g": {"title": "G"}},
+                "if": {"properties": {"kind": {"const": "flat"}}, "required": ["kind"]},
+                "then": {"properties": {"addr": {"properties": {"flat": {"type": "string", "maxLength": 5}}},
+                                        "g": {"type": "object", "properties": {"x": {"type": "string"}}}}}}
+
+
+def test_a_sub_field_a_branch_adds_to_a_declared_group_is_accepted_and_checked() -> None:
+    assert _paths(BRANCH_GROUP, {"kind": "flat", "addr": {"street": "Rue 1", "flat": "2B"}}) == []
+    assert _paths(BRANCH_GROUP, {"kind": "flat", "addr": {"street": "Rue 1", "flat": "2B", "status": "ok"}}) == [
+        (("addr",), EXTRA.format("status"))]
+    assert [path for path, _ in _paths(BRANCH_GROUP, {"kind": "flat", "addr": {"flat": "far too long"}})] == [
+        ("addr", "flat")]
+
+
+def test_a_field_only_a_branch_makes_a_group_refuses_what_the_form_does_not_ask() -> None:
+    assert _paths(BRANCH_GROUP, {"kind": "flat", "g": {"x": "1"}}) == []
+    assert _paths(BRANCH_GROUP, {"kind": "flat", "g": {"x": "1", "status": "approved"}}) == [
+        (("g",), EXTRA.format("status"))]
+    empty_declaration = {**BRANCH_GROUP, "properties": {**BRANCH_GROUP["properties"], "g": {}}}
+    assert _paths(empty_declaration, {"kind": "flat", "g": {"x": "1", "status": "approved"}}) == [
+        (("g",), EXTRA.format("status"))]
+
+
+def test_a_group_two_branches_describe_accepts_the_fields_of_both() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "boolean"}, "g": {"type": "object"}},
+              "allOf": [{"properties": {"g": {"properties": {"x": {"type": "string"}}}}},
+                        {"if": {"properties": {"a": {"const": True}}, "required": ["a"]},
+                         "then": {"properties": {"g": {"properties": {"y": {"type": "string"}}}}}}]}
+    assert _paths(schema, {"a": True, "g": {"x": "1", "y": "2"}}) == []
+    assert _paths(schema, {"a": True, "g": {"x": "1", "y": "2", "z": "3"}}) == [(("g",), EXTRA.format("z"))]
+
+
+def test_entries_of_a_list_a_branch_adds_fields_to_are_accepted_and_closed() -> None:
+    schema = {"type": "object",
+              "properties": {"k": {"type": "boolean"}, "tags": {"type": "array"},
+                             "rows": {"type": "array", "items": {"type": "object",
+                                                                 "properties": {"item": {"type": "string"}}}}},
+              "if": {"properties": {"k": {"const": True}}, "required": ["k"]},
+              "then": {"properties": {"rows": {"items": {"properties": {"note": {"type": "string"}}}},
+                                      "tags": {"items": {"properties": {"x": {"type": "string"}}}}}}}
+    assert _paths(schema, {"k": True, "rows": [{"item": "a", "note": "n"}], "tags": [{"x": "a"}]}) == []
+    assert _paths(schema, {"k": True, "rows": [{"item": "a", "status": "ok"}]}) == [(("rows", 0), EXTRA.format("status"))]
+    assert _paths(schema, {"k": True, "tags": [{"x": "a", "status": "ok"}]}) == [(("tags", 0), EXTRA.format("status"))]

@@ -127,3 +127,25 @@ def test_a_schema_with_a_reference_is_left_to_jsonschema() -> None:
     validator = validator_for(schema, closed=True)
     assert compile_check(validator, max_length=DEFAULT_MAX_LENGTH, max_items=DEFAULT_MAX_ITEMS) is None
     assert answers_valid(validator, {"who": "Riley"}) is True and answers_valid(validator, {"who": 3}) is False
+
+
+BRANCH_GROUP = {"type": "object",
+                "properties": {"kind": {"type": "string"},
+                               "addr": {"type": "object", "properties": {"street": {"type": "string"}}},
+                               "g": {"title": "G"}, "tags": {"type": "array"}},
+                "if": {"properties": {"kind": {"const": "flat"}}, "required": ["kind"]},
+                "then": {"properties": {"addr": {"properties": {"flat": {"type": "string", "maxLength": 5}}},
+                                        "g": {"type": "object", "properties": {"x": {"type": "string"}}},
+                                        "tags": {"items": {"properties": {"x": {"type": "string"}}}}}}}
+
+
+def test_a_group_a_branch_adds_fields_to_gets_the_validator_s_verdicts() -> None:
+    validator = validator_for(BRANCH_GROUP, closed=True)
+    check = _quick(BRANCH_GROUP)
+    samples = [{"kind": "flat", "addr": {"street": "Rue 1", "flat": "2B"}, "g": {"x": "1"}, "tags": [{"x": "a"}]},
+               {"kind": "house", "addr": {"street": "Rue 1"}, "g": "text"}]
+    verdicts = {(json.dumps(one, sort_keys=True), check(one), bool(validator.is_valid(one)))
+                for sample in samples for one in _variants(sample)}
+    assert [(one, quick) for one, quick, full in verdicts if quick != full] == []
+    assert {full for _, _, full in verdicts} == {True, False}
+    assert check({"kind": "flat", "g": {"x": "1", "status": "approved"}}) is False
