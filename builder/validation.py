@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
@@ -110,7 +111,10 @@ def is_email(value: object) -> bool:
 def is_uri(value: object) -> bool:
     if not isinstance(value, str):
         return True
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 address)
+        return False
     return parts.scheme in {"http", "https"} and bool(parts.netloc) and " " not in value
 
 
@@ -521,6 +525,36 @@ def check_answer_limits(answers: object, locale: str = FALLBACK) -> None:
         raise InputTooLarge(table(locale)["too_large"])
 
 
+def unstorable_values(answers: object, locale: str = FALLBACK) -> list[FieldError]:
+    """Values JSON cannot hold or text cannot be stored as, at their fields: a number that is not finite
+    (Python's ``json`` reads ``NaN`` and ``Infinity``) and text with a lone surrogate (``"\\ud800"``)."""
+    found: list[FieldError] = []
+    texts = table(locale)
+
+    def walk(value: object, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, float) and not math.isfinite(value):
+            found.append(FieldError(path, texts["not_a_number"]))
+        elif isinstance(value, str) and not _encodable(value):
+            found.append(FieldError(path, texts["unreadable_text"]))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(answers, ())
+    return found
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _depth(value: object, level: int = 0) -> int:
     if level > MAX_ANSWER_DEPTH:
         return level
@@ -713,6 +747,9 @@ def field_errors(schema: dict[str, Any], answers: object, locale: str = FALLBACK
     (builder.published): it saves hashing the schema to find it.
     """
     check_answer_limits(answers, locale)
+    unstorable = unstorable_values(answers, locale)
+    if unstorable:  # the validator's own checks would raise on them (RE2 on a lone surrogate, Fraction(inf))
+        return unstorable
     try:
         return _collect_errors(validator or validator_for(schema, closed=True), answers, locale)
     except RecursionError as exc:  # a schema cycle the save-time checks did not catch

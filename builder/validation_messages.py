@@ -54,6 +54,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "extra.many": "This form does not accept the extra answers {names}.",
         "generic": "This answer is not valid.",
         "too_deep": "The answers are nested too deeply to be accepted.",
+        "not_a_number": "Enter a number written with digits.",
+        "unreadable_text": "This text contains a character that cannot be stored. Type it again or remove it.",
         "too_large": "The answers are too large (over 1 MB). Shorten long texts or attach them as files.",
         "form_too_deep": "The answers could not be checked because the form is nested too deeply.",
         "outside_reference": "This form refers to a definition outside itself, which is not allowed. "
@@ -130,6 +132,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "extra.many": "Ce formulaire n’accepte pas les réponses supplémentaires {names}.",
         "generic": "Cette réponse n’est pas valide.",
         "too_deep": "Les réponses sont trop imbriquées pour être acceptées.",
+        "not_a_number": "Saisissez un nombre écrit en chiffres.",
+        "unreadable_text": "Ce texte contient un caractère qui ne peut pas être enregistré. Saisissez-le à nouveau ou supprimez-le.",
         "too_large": "Les réponses sont trop volumineuses (plus de 1 Mo). Raccourcissez les textes longs ou "
                      "joignez-les en fichiers.",
         "form_too_deep": "Les réponses n’ont pas pu être vérifiées car le formulaire est trop imbriqué.",

@@ -205,3 +205,25 @@ def test_extra_properties_are_refused_in_jsonschema_s_own_words(schema: dict) ->
     ours = [e.message for e in validator_for(schema).iter_errors(answers)]
     standard = [e.message for e in Draft202012Validator(schema).iter_errors(answers)]
     assert ours == standard and ours
+
+
+ODD_VALUES = {"type": "object", "properties": {
+    "website": {"type": "string", "format": "uri", "title": "Website"},
+    "code": {"type": "string", "pattern": "^[A-Z]+$", "title": "Code"},
+    "amount": {"type": "number", "multipleOf": 0.5, "title": "Amount"},
+    "rows": {"type": "array", "items": {"type": "object", "properties": {"note": {"type": "string"}}}}}}
+
+
+@pytest.mark.parametrize(("answers", "path", "message"), [
+    ({"website": "http://["}, ("website",), "Enter a web address"),  # urlsplit raises on an unclosed IPv6 host
+    ({"code": "AB\ud800"}, ("code",), "cannot be stored"),  # RE2 cannot read a lone surrogate
+    ({"rows": [{"note": "ok"}, {"note": "\udfff"}]}, ("rows", 1, "note"), "cannot be stored"),
+    ({"amount": float("inf")}, ("amount",), "Enter a number written with digits."),  # Fraction(inf) raises
+    ({"amount": float("nan")}, ("amount",), "Enter a number written with digits."),
+])
+def test_odd_values_a_crafted_answer_can_hold_get_a_message_at_their_field(
+        answers: dict, path: tuple, message: str) -> None:
+    """Python's json reads NaN, Infinity and lone surrogates; none of them may crash the check."""
+    found = field_errors(ODD_VALUES, answers)
+    assert [e.path for e in found] == [path]
+    assert message in found[0].message
