@@ -121,7 +121,11 @@ def store(new_doc: dict[str, Any], *, refresh: bool = False) -> bool:
     try:
         revision = uc.save_draft(slug, new_doc, st.session_state[f"{K}:rev"], actor, uow_factory())
     except DraftConflict:
-        st.session_state[f"{K}:conflict"] = True
+        stored = uc.open_draft(slug, actor, uow_factory())
+        if stored.document != new_doc:
+            st.session_state[f"{K}:conflict"] = True
+        else:  # our own save: a rerun asked for meanwhile stopped the run before it noted the new revision
+            st.session_state[f"{K}:rev"] = stored.revision
     except DefinitionInvalid as exc:
         locale = current_locale()
         for error in exc.errors:  # a refusal can quote the refused text itself (a markdown image): plain text
@@ -985,8 +989,11 @@ def check_section(findings: list[Finding]) -> None:
         st.caption(blocked)
     elif not acknowledged:
         blocked = _("Tick “I have read the warnings” first.")
+    if st.session_state.get(f"{K}:conflict"):  # what is on screen is not the stored draft that would be published
+        blocked = _("Resolve the editing conflict at the top of the page first: publishing takes the saved draft.")
+        st.caption(blocked)
     if st.button(_("Publish this version"), type="primary", key=f"{K}:publish",
-                 disabled=bool(problems) or not acknowledged, help=blocked or None):
+                 disabled=bool(blocked), help=blocked or None):
         try:
             number = uc.publish(slug, actor, uow_factory())
         except DefinitionInvalid as exc:  # each problem on its own line, in the designer's language (plain)

@@ -890,3 +890,32 @@ def test_warnings_must_be_acknowledged_before_publishing(new_app: Callable[[], A
     app.button(key=f"{K}:publish").click().run()
     assert "Published as version 1" in texts(app)
     assert forms.published_form(SLUG, SqlUnitOfWork(street_party)).number == 1
+
+
+def test_a_save_interrupted_by_the_next_edit_s_rerun_loses_nothing(new_app: Callable[[], AppTest], street_party: Engine,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A designer types one translation and tabs into the next while the first is being saved: Streamlit stops
+    that run at its next session write, after the save committed but before the page noted the new revision.
+    The next save must see its own save, not a conflict with another designer, and every edit is stored."""
+    import streamlit as st
+
+    from builder.usecases import forms as use_cases
+
+    app = section(open_editor(new_app), "Translations")
+    app.selectbox(key=f"{K}:tr_new").set_value("fr").run()
+    app.button(key=f"{K}:tr_add").click().run()
+    first, second = list(tr.translatable_texts(draft(street_party).document))[:2]
+    real_save, calls = use_cases.save_draft, []
+
+    def save_then_rerun(*args: object, **kwargs: object) -> int:
+        revision = real_save(*args, **kwargs)
+        calls.append(revision)
+        if len(calls) == 1:
+            st.rerun()  # raises as the pending rerun does at the next session write
+        return revision
+
+    monkeypatch.setattr(use_cases, "save_draft", save_then_rerun)
+    translation_box(app, first).input("PREMIER").run()
+    translation_box(app, second).input("DEUXIEME").run()
+    assert f"{K}:conflict" not in app.session_state and not app.error
+    assert draft(street_party).document["translations"]["fr"] == {first: "PREMIER", second: "DEUXIEME"}
