@@ -31,9 +31,7 @@ def _designer_publishes(page: Page, base: str, slug: str, shots: Shots) -> None:
     expect(page.get_by_role("heading", name="Design forms")).to_be_visible(timeout=15_000)
     page.get_by_role("tab", name="Start from a template").click()
     template = page.get_by_role("combobox", name="Template")  # the tree form is not in the demo yet
-    template.click()
-    page.get_by_role("option", name="Ask permission to fell or prune a tree").click()
-    settle(page)
+    choose(page, template, "Ask permission to fell or prune a tree")
     address = page.locator(".st-key-tpl_slug-tree-removal").get_by_role("textbox")  # keyed by the template
     address.fill(slug)
     address.press("Enter")
