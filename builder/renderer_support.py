@@ -66,9 +66,9 @@ def unsupported_features(schema: dict[str, Any], ui_schema: dict[str, Any]) -> l
     return problems
 
 
-def _label_problems(root: dict[str, Any], node: Any, ui: Any, at: tuple[str | int, ...]) -> Iterator[FieldError]:
-    """``ui:label: false`` (or ``ui:options.label``) on anything but a checkbox: residents must see what a field
-    asks, so the label stays, and the designer is told."""
+def _ui_fields(root: dict[str, Any], node: Any, ui: Any,
+               at: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any], dict[str, Any]]]:
+    """Every field the uiSchema speaks of, at any depth, with its (resolved) schema: ``(where, schema, ui)``."""
     if not isinstance(ui, dict) or not isinstance(node, dict):
         return
     fields = _field_schemas(root, node)
@@ -77,12 +77,19 @@ def _label_problems(root: dict[str, Any], node: Any, ui: Any, at: tuple[str | in
             continue
         where = (*at, name)
         sub = _resolved(root, node.get("items")) if name == "items" else fields.get(name, {})
+        yield where, sub, child_ui
+        yield from _ui_fields(root, sub, child_ui, where)
+
+
+def _label_problems(root: dict[str, Any], node: Any, ui: Any, at: tuple[str | int, ...]) -> Iterator[FieldError]:
+    """``ui:label: false`` (or ``ui:options.label``) on anything but a checkbox: residents must see what a field
+    asks, so the label stays, and the designer is told."""
+    for where, sub, child_ui in _ui_fields(root, node, ui, at):
         options = child_ui.get("ui:options") if isinstance(child_ui.get("ui:options"), dict) else {}
         for key, hidden in (("ui:label", child_ui.get("ui:label")), ("label", options.get("label"))):
             if hidden is False and not _is_checkbox(sub, child_ui):
                 yield keyed_error((*where, key) if key == "ui:label" else (*where, "ui:options", key),
                                   "renderer.label_hidden")
-        yield from _label_problems(root, sub, child_ui, where)
 
 
 #: The widgets that can show each kind of question; any other is not honoured there (the usual field is
@@ -122,24 +129,17 @@ def _has_choices(schema: dict[str, Any]) -> bool:
 def _widget_problems(root: dict[str, Any], node: Any, ui: Any, at: tuple[str | int, ...]) -> Iterator[FieldError]:
     """A widget on a question it cannot show (``range`` on a text, ``checkboxes`` on one choice), and a
     ``range`` without both ends: the renderer shows the usual field instead, so the designer is told."""
-    if not isinstance(ui, dict) or not isinstance(node, dict):
-        return
-    fields = _field_schemas(root, node)
-    for name, child_ui in ui.items():
-        if name.startswith("ui:") or not isinstance(child_ui, dict):
-            continue
-        where = (*at, name)
-        sub = _resolved(root, node.get("items")) if name == "items" else fields.get(name, {})
+    for where, sub, child_ui in _ui_fields(root, node, ui, at):
         widget = child_ui.get("ui:widget")
+        if not (isinstance(widget, str) and widget in SUPPORTED_WIDGETS and widget != "hidden" and sub):
+            continue
         kind = question_kind(sub)
-        if isinstance(widget, str) and widget in SUPPORTED_WIDGETS and widget != "hidden" and sub:
-            if widget not in WIDGETS_FOR[kind]:
-                yield keyed_error((*where, "ui:widget"), "renderer.widget_wrong_kind", where="", widget=widget,
-                                  kind=f"kind.{kind}", known=", ".join(sorted(WIDGETS_FOR[kind])) or "—")
-            elif widget == "range" and ("minimum" not in sub and "exclusiveMinimum" not in sub
-                                        or "maximum" not in sub and "exclusiveMaximum" not in sub):
-                yield keyed_error((*where, "ui:widget"), "renderer.range_without_bounds", where="")
-        yield from _widget_problems(root, sub, child_ui, where)
+        if widget not in WIDGETS_FOR[kind]:
+            yield keyed_error((*where, "ui:widget"), "renderer.widget_wrong_kind", where="", widget=widget,
+                              kind=f"kind.{kind}", known=", ".join(sorted(WIDGETS_FOR[kind])) or "—")
+        elif widget == "range" and ("minimum" not in sub and "exclusiveMinimum" not in sub
+                                    or "maximum" not in sub and "exclusiveMaximum" not in sub):
+            yield keyed_error((*where, "ui:widget"), "renderer.range_without_bounds", where="")
 
 
 def _field_schemas(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
