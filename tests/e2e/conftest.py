@@ -218,11 +218,11 @@ def open_list(page: Page, box: Locator) -> None:
     """Open a select box's list. The click is repeated (three times at most): on a phone the first tap after
     a script run sometimes only focuses the box, and a run under way can redraw it and close the list."""
     for attempt in range(3):
-        box.click()
         try:
+            box.click(timeout=5_000)
             expect(page.get_by_role("listbox")).to_be_visible(timeout=5_000)
             return
-        except AssertionError:
+        except (PlaywrightTimeoutError, AssertionError):
             page.keyboard.press("Escape")
             settle(page)
             if attempt == 2:
